@@ -1,0 +1,17 @@
+from django.urls import reverse
+
+from .navigation import NAV_ITEMS
+from . import badges
+
+
+def shell(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    is_admin = user.is_staff or user.is_superuser
+    items = []
+    for item in NAV_ITEMS:
+        if item.admin_only and not is_admin:
+            continue
+        items.append({"key": item.key, "label": item.label, "icon": item.icon, "url": reverse(item.url_name, args=item.url_args)})
+    return {"nav_items": items, "nav_badges": badges.LazyBadges(user)}

@@ -1,0 +1,11 @@
+from celery import shared_task
+from django.core.cache import cache
+from django.utils import timezone
+
+
+@shared_task(name="core.tasks.heartbeat", ignore_result=True)
+def heartbeat() -> str:
+    """Periodic no-op that proves beat and worker are alive; records when it last ran."""
+    now = timezone.now().isoformat()
+    cache.set("core:heartbeat", now, timeout=None)
+    return now

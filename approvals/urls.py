@@ -1,4 +1,27 @@
 from django.urls import path
 
+from . import views
+
 app_name = "approvals"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.inbox, name="inbox"),
+    path("tab/<slug:tab>/", views.inbox, name="inbox_tab"),
+    path("mine/", views.inbox, {"tab": "mine"}, name="mine"),
+    path("batch-approve/", views.batch_approve_view, name="batch_approve"),
+    path("new/", views.matter_choose, name="new"),
+    path("new/<int:matter_id>/", views.case_create_view, name="create"),
+    path("preview/<int:matter_id>/", views.route_preview_view, name="preview"),
+    path("case/<int:pk>/", views.case_detail, name="detail"),
+    path("case/<int:pk>/edit/", views.case_edit_view, name="edit"),
+    path("case/<int:pk>/decide/", views.case_decide, name="decide"),
+    path("case/<int:pk>/withdraw/", views.case_withdraw_view, name="withdraw"),
+    path("case/<int:pk>/urge/", views.case_urge_view, name="urge"),
+    path("case/<int:pk>/comment/", views.case_comment_view, name="comment"),
+    path("case/<int:pk>/copy/", views.case_copy_view, name="copy"),
+    path("case/<int:pk>/attach/", views.attachment_upload, name="attach"),
+    path("case/<int:pk>/pdf/", views.case_pdf, name="pdf"),
+    path("attachment/<int:pk>/", views.attachment_download, name="attachment"),
+    path("delegations/", views.delegations, name="delegations"),
+    path("delegations/<int:pk>/end/", views.delegation_end, name="delegation_end"),
+    path("notifications/", views.notifications, name="notifications"),
+]

@@ -1,0 +1,162 @@
+"""Administration of the catalogue and routing policies, usable by a non-programmer:
+steps inline under their policy, Chinese labels, and validation of the amount tiers.
+The trail is read-only here (and append-only in the database)."""
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import Action, Case, Delegation, Matter, Policy, PolicyStep, StepKind
+from .money import format_yuan
+
+
+class PolicyStepInlineForm(forms.ModelForm):
+    class Meta:
+        model = PolicyStep
+        fields = ("order", "name", "kind", "role", "mode", "time_limit_hours")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kind") == StepKind.POSITION and not data.get("role"):
+            raise ValidationError(_("Choose the position for a 'named position' step."))
+        if data.get("kind") != StepKind.POSITION and data.get("role"):
+            data["role"] = ""
+        return data
+
+
+class PolicyStepInline(admin.TabularInline):
+    model = PolicyStep
+    form = PolicyStepInlineForm
+    extra = 1
+    min_num = 1
+    ordering = ("order",)
+
+
+class PolicyForm(forms.ModelForm):
+    class Meta:
+        model = Policy
+        fields = ("name", "matter", "category", "min_amount", "on_unresolved", "is_active")
+
+    def clean(self):
+        data = super().clean()
+        matter, category = data.get("matter"), data.get("category") or ""
+        if matter and category:
+            raise ValidationError(_("A policy applies either to one matter or to one category, not both."))
+        if matter is None:
+            data["category"] = category
+        start = data.get("min_amount")
+        if start is None:
+            return data
+        siblings = Policy.objects.filter(matter=matter, category="" if matter else category, is_active=True)
+        if self.instance.pk:
+            siblings = siblings.exclude(pk=self.instance.pk)
+        if siblings.filter(min_amount=start).exists():
+            raise ValidationError(
+                _("Another tier of this scope already starts at %(amount)s: two tiers would overlap.")
+                % {"amount": format_yuan(start)}
+            )
+        active = data.get("is_active", True)
+        starts = sorted([s for s in siblings.values_list("min_amount", flat=True)] + ([start] if active else []))
+        if starts and starts[0] != 0:
+            raise ValidationError(
+                _("The lowest tier of a scope must start at ¥0.00; otherwise amounts below %(amount)s would have no route.")
+                % {"amount": format_yuan(starts[0])}
+            )
+        return data
+
+
+@admin.register(Policy)
+class PolicyAdmin(SimpleHistoryAdmin):
+    form = PolicyForm
+    inlines = [PolicyStepInline]
+    list_display = ("name", "scope", "range_label", "step_chain", "on_unresolved", "is_active")
+    list_filter = ("is_active", "category", "matter__category")
+    search_fields = ("name", "matter__name")
+    autocomplete_fields = ("matter",)
+
+    @admin.display(description=_("scope"))
+    def scope(self, obj):
+        return obj.scope_label
+
+    @admin.display(description=_("amount range"))
+    def range_label(self, obj):
+        upper = obj.upper_bound()
+        return f"{format_yuan(obj.min_amount)} – {format_yuan(upper) if upper is not None else '∞'}"
+
+    @admin.display(description=_("steps"))
+    def step_chain(self, obj):
+        return " → ".join(s.label for s in obj.steps.all())
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("matter").prefetch_related("steps")
+
+    def has_delete_permission(self, request, obj=None):
+        # The ¥0 tier cannot go while higher tiers of its scope remain: that would leave a gap.
+        if obj is not None and obj.min_amount == 0 and obj.scope_queryset().exclude(pk=obj.pk).exists():
+            return False
+        return super().has_delete_permission(request, obj)
+
+
+@admin.register(Matter)
+class MatterAdmin(SimpleHistoryAdmin):
+    list_display = ("code", "name", "category", "spends_money", "stages_label", "functional_field", "low_risk", "is_active")
+    list_filter = ("category", "spends_money", "is_active", "low_risk")
+    search_fields = ("code", "name")
+    list_editable = ("is_active",)
+
+    @admin.display(description=_("stage sections"))
+    def stages_label(self, obj):
+        return " → ".join(obj.stages)
+
+
+@admin.register(Delegation)
+class DelegationAdmin(SimpleHistoryAdmin):
+    list_display = ("principal", "deputy", "start", "end", "category", "is_active")
+    list_filter = ("is_active", "category")
+    autocomplete_fields = ("principal", "deputy")
+
+
+@admin.register(Case)
+class CaseAdmin(admin.ModelAdmin):
+    """Read-only view for administrators; cases change only through their transitions."""
+
+    list_display = ("number", "title", "matter", "unit", "applicant", "amount", "status", "created_at")
+    list_filter = ("status", "category", "year")
+    search_fields = ("number", "title")
+    list_select_related = ("matter", "unit", "applicant")
+    readonly_fields = [f.name for f in Case._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Action)
+class ActionAdmin(admin.ModelAdmin):
+    """The trail: visible, never editable or deletable (the database refuses too)."""
+
+    list_display = ("id", "case", "kind", "actor", "on_behalf_of", "created_at", "short_hash")
+    list_filter = ("kind",)
+    search_fields = ("case__number",)
+    list_select_related = ("case", "actor", "on_behalf_of")
+    readonly_fields = [f.name for f in Action._meta.fields]
+
+    @admin.display(description=_("hash"))
+    def short_hash(self, obj):
+        return obj.hash[:12]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

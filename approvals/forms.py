@@ -1,0 +1,101 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from core.forms import BootstrapMixin
+from org.models import User
+
+from .exceptions import ApprovalError
+from .models import Delegation, Matter
+from .services import clean_amount
+from .uploads import check_upload
+
+
+class CaseHeaderForm(BootstrapMixin, forms.Form):
+    title = forms.CharField(
+        label=_("Title"), max_length=200,
+        error_messages={"required": _("Please give the form a title."), "max_length": _("The title may have at most 200 characters.")},
+    )
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 4}), required=False, max_length=5000)
+    amount = forms.CharField(
+        label=_("Amount (yuan)"), required=False,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off", "placeholder": "0.00"}),
+    )
+
+    def __init__(self, *args, matter: Matter, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.matter = matter
+        self.amount_required = matter.amount_required or matter.spends_money
+        self.fields["amount"].required = False  # checked in clean_amount with our own message
+        if not (self.amount_required or matter.spends_money):
+            self.fields["amount"].help_text = _("Leave empty if the matter involves no money.")
+
+    def clean_amount(self) -> Decimal | None:
+        try:
+            return clean_amount(self.cleaned_data.get("amount"), required=self.amount_required)
+        except ApprovalError as exc:
+            raise ValidationError(exc.message, code=exc.code) from None
+
+
+class AttachmentForm(BootstrapMixin, forms.Form):
+    kind = forms.CharField(label=_("Kind of material"), max_length=50)
+    file = forms.FileField(label=_("File"), error_messages={"required": _("Choose a file to upload.")})
+
+    def __init__(self, *args, kinds=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        if kinds:
+            choices = [(k, k) for k in kinds] + [("其他材料", _("Other material"))]
+            self.fields["kind"] = forms.ChoiceField(label=_("Kind of material"), choices=choices)
+
+    def clean_file(self):
+        f = self.cleaned_data["file"]
+        self.facts = check_upload(f)
+        return f
+
+
+class DecisionForm(BootstrapMixin, forms.Form):
+    DECISIONS = (("approve", _("Approve")), ("reject", _("Reject")), ("return", _("Return to applicant")))
+    decision = forms.ChoiceField(choices=DECISIONS)
+    comment = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    step_id = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class CommentForm(BootstrapMixin, forms.Form):
+    comment = forms.CharField(
+        label=_("Comment"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("The comment is empty.")},
+    )
+
+
+class CopyForm(BootstrapMixin, forms.Form):
+    users = forms.ModelMultipleChoiceField(
+        label=_("Copy to"), queryset=User.objects.filter(is_active=True).select_related("unit"),
+        error_messages={"required": _("Choose at least one person.")},
+    )
+
+
+class DelegationForm(BootstrapMixin, forms.ModelForm):
+    class Meta:
+        model = Delegation
+        fields = ["deputy", "start", "end", "category", "reason"]
+        widgets = {"start": forms.DateInput(attrs={"type": "date"}), "end": forms.DateInput(attrs={"type": "date"})}
+
+    def __init__(self, *args, principal, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.principal = principal
+        self.fields["deputy"].queryset = User.objects.filter(is_active=True).exclude(pk=principal.pk).select_related("unit")
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start and end and end < start:
+            raise ValidationError(_("The end date is before the start date."))
+        return data
+
+    def save(self, commit=True):
+        self.instance.principal = self.principal
+        return super().save(commit)

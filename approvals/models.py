@@ -1,0 +1,502 @@
+"""Approvals: the matter catalogue, routing policies, the case (one form through the whole
+chain), its route, decisions, the tamper-evident trail, delegation, copies and notices.
+
+Business apps never appear here: they attach their stage sections through
+``approvals.registry`` and keep their own records linked to ``Case``.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pgtrigger
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+from guardian.models import UserObjectPermissionBase
+from simple_history.models import HistoricalRecords
+
+from org.models import FunctionalDepartment, Role
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+
+
+class Category(models.TextChoices):
+    DECISION = "YS", _("Decision-making")
+    DOCUMENT = "BW", _("Documents")
+    FINANCE = "CW", _("Finance")
+    PERSONNEL = "RS", _("Personnel")
+    SUPERVISION = "JD", _("Supervision")
+    WORKS = "GC", _("Works")
+    LOGISTICS = "HQ", _("Logistics")
+    PROCUREMENT = "CG", _("Procurement")
+    CONTRACT = "HT", _("Contract management")
+
+
+class Matter(models.Model):
+    """An entry of the matter catalogue (事项目录): data, not code."""
+
+    class Resubmit(models.TextChoices):
+        RETURNING_STEP = "returning_step", _("Back to the step that returned it")
+        FROM_START = "from_start", _("From the first step")
+
+    code = models.CharField(_("code"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    category = models.CharField(_("category"), max_length=2, choices=Category.choices)
+    description = models.TextField(_("description"), blank=True)
+    spends_money = models.BooleanField(
+        _("spends money"), default=False, help_text=_("Needs an amount and a budget line, reserved on submission.")
+    )
+    amount_required = models.BooleanField(_("amount required"), default=False)
+    stages = ArrayField(
+        models.CharField(max_length=30),
+        verbose_name=_("stage sections"),
+        default=list,
+        blank=True,
+        help_text=_("Keys of the sections the case gains, in order (e.g. budget, purchase, contract, payment)."),
+    )
+    required_attachments = ArrayField(
+        models.CharField(max_length=50),
+        verbose_name=_("required attachments"),
+        default=list,
+        blank=True,
+        help_text=_("Kinds of material that must be attached before submission, one per entry."),
+    )
+    regulations = models.TextField(
+        _("regulations and control points"),
+        blank=True,
+        help_text=_("Shown to the applicant while filling the form; one point per line."),
+    )
+    functional_field = models.CharField(
+        _("functional field"),
+        max_length=20,
+        choices=FunctionalDepartment.Field.choices,
+        blank=True,
+        help_text=_("Which functional (归口) department reviews this matter."),
+    )
+    resubmit_mode = models.CharField(
+        _("after a return, resubmit"), max_length=20, choices=Resubmit.choices, default=Resubmit.RETURNING_STEP
+    )
+    low_risk = models.BooleanField(
+        _("low risk (batch approval allowed)"), default=False
+    )
+    sort_order = models.PositiveIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("matter")
+        verbose_name_plural = _("matter catalogue")
+        ordering = ["category", "sort_order", "code"]
+
+    def __str__(self) -> str:
+        return f"{self.name}"
+
+    def regulation_points(self) -> list[str]:
+        return [line.strip() for line in self.regulations.splitlines() if line.strip()]
+
+
+class Policy(models.Model):
+    """One tier of tiered delegated routing (分级授权): from ``min_amount`` up to the next
+    tier's ``min_amount`` of the same scope. Tiers of one scope are contiguous by
+    construction: each starts where the previous one ends, the lowest must start at 0, and
+    two tiers cannot share a starting amount — so ranges never overlap nor leave gaps."""
+
+    class Unresolved(models.TextChoices):
+        REFUSE = "refuse", _("Refuse the submission and tell the administrator")
+        ADMIN = "admin", _("Send the step to the administrators")
+
+    name = models.CharField(_("name"), max_length=100)
+    matter = models.ForeignKey(
+        Matter, verbose_name=_("matter"), null=True, blank=True, on_delete=models.CASCADE, related_name="policies"
+    )
+    category = models.CharField(
+        _("category"), max_length=2, choices=Category.choices, blank=True,
+        help_text=_("Applies to every matter of the category that has no policy of its own."),
+    )
+    min_amount = models.DecimalField(
+        _("from amount (yuan)"), **MONEY, default=Decimal("0"), validators=[MinValueValidator(Decimal("0"))]
+    )
+    on_unresolved = models.CharField(
+        _("when a step resolves to nobody"), max_length=10, choices=Unresolved.choices, default=Unresolved.REFUSE
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("approval policy")
+        verbose_name_plural = _("approval policies")
+        ordering = ["matter__code", "category", "min_amount"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["matter", "category", "min_amount"],
+                name="policy_unique_tier_start",
+                nulls_distinct=False,
+                violation_error_message=_("Another tier of the same scope already starts at this amount."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def scope_label(self) -> str:
+        if self.matter_id:
+            return str(self.matter)
+        if self.category:
+            return self.get_category_display()
+        return str(_("All matters (default)"))
+
+    def scope_queryset(self):
+        return Policy.objects.filter(matter=self.matter, category=self.category, is_active=True)
+
+    def upper_bound(self):
+        """Where this tier ends: the next tier's start, or None (no upper limit)."""
+        nxt = self.scope_queryset().filter(min_amount__gt=self.min_amount).order_by("min_amount").first()
+        return nxt.min_amount if nxt else None
+
+
+class StepKind(models.TextChoices):
+    UNIT_HEAD = "unit_head", _("Head of the applicant's unit")
+    FUNCTIONAL = "functional", _("Functional (归口) department of the matter")
+    FINANCE_REVIEW = "finance_review", _("Finance review")
+    LEADER_IN_CHARGE = "leader", _("Leader in charge of the applicant's unit")
+    FINANCE_LEADER = "finance_leader", _("Leader in charge of finance")
+    PRINCIPAL = "principal", _("Principal leader")
+    COLLECTIVE = "collective", _("Collective decision (meeting)")
+    POSITION = "position", _("A named position")
+
+
+class StepMode(models.TextChoices):
+    SINGLE = "single", _("Single")
+    ALL = "all", _("Countersign by all (会签)")
+    ANY = "any", _("Any one of them (或签)")
+
+
+class PolicyStep(models.Model):
+    policy = models.ForeignKey(Policy, on_delete=models.CASCADE, related_name="steps", verbose_name=_("policy"))
+    order = models.PositiveSmallIntegerField(_("order"), default=1)
+    name = models.CharField(_("step name"), max_length=50, blank=True)
+    kind = models.CharField(_("who approves"), max_length=20, choices=StepKind.choices)
+    role = models.CharField(
+        _("position"), max_length=30, choices=Role.choices, blank=True, help_text=_("Only for 'a named position'.")
+    )
+    mode = models.CharField(_("mode"), max_length=10, choices=StepMode.choices, default=StepMode.SINGLE)
+    time_limit_hours = models.PositiveSmallIntegerField(
+        _("urge after (working hours)"), default=8, validators=[MinValueValidator(1)]
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("policy step")
+        verbose_name_plural = _("policy steps")
+        ordering = ["policy", "order", "id"]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The step's name as stored on a case's route: always in the office's language."""
+        if self.name:
+            return self.name
+        with translation.override(settings.LANGUAGE_CODE):
+            if self.kind == StepKind.POSITION and self.role:
+                return str(Role(self.role).label)
+            return str(StepKind(self.kind).label)
+
+
+class Case(models.Model):
+    """One matter = one case with one number and one page (一张表单走遍全程)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        IN_PROGRESS = "in_progress", _("In approval")
+        RETURNED = "returned", _("Returned to applicant")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    number = models.CharField(_("number"), max_length=32, unique=True)
+    year = models.PositiveSmallIntegerField(_("year"))
+    matter = models.ForeignKey(Matter, verbose_name=_("matter"), on_delete=models.PROTECT, related_name="cases")
+    category = models.CharField(_("category"), max_length=2, choices=Category.choices)
+    unit = models.ForeignKey("org.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="cases")
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("applicant"), on_delete=models.PROTECT, related_name="cases"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    reason = models.TextField(_("reason"), blank=True)
+    amount = models.DecimalField(_("amount (yuan)"), **MONEY, null=True, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    stage = models.PositiveSmallIntegerField(_("stage"), default=0, help_text=_("Index into the matter's stages."))
+    round = models.PositiveIntegerField(_("round"), default=0)
+    route_version = models.PositiveSmallIntegerField(default=0, help_text=_("Bumped when the route is rebuilt."))
+    policy = models.ForeignKey(
+        Policy, verbose_name=_("policy"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    current_step = models.ForeignKey(
+        "RouteStep", verbose_name=_("current step"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    current_since = models.DateTimeField(_("waiting since"), null=True, blank=True)
+    returned_from_order = models.PositiveSmallIntegerField(null=True, blank=True)
+    return_reason = models.TextField(_("reason for return"), blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    history = HistoricalRecords(excluded_fields=["updated_at", "current_since"])
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["applicant", "-created_at"]),
+            models.Index(fields=["unit", "status"]),
+            models.Index(fields=["status", "current_since"]),
+            models.Index(fields=["year", "category"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount__isnull=True) | models.Q(amount__gt=0), name="case_amount_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+    @property
+    def stage_key(self) -> str | None:
+        stages = self.matter.stages
+        return stages[self.stage] if self.stage < len(stages) else None
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (self.Status.DRAFT, self.Status.IN_PROGRESS, self.Status.RETURNED)
+
+
+class CaseSequence(models.Model):
+    """Last number issued per year and category; incremented under a row lock."""
+
+    year = models.PositiveSmallIntegerField()
+    category = models.CharField(max_length=2, choices=Category.choices)
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["year", "category"], name="case_sequence_unique")]
+
+
+class RouteStep(models.Model):
+    """A step of one case's own route, copied from the policy at submission: a later policy
+    change never rewires a case in flight."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        ACTIVE = "active", _("Waiting")
+        APPROVED = "approved", _("Approved")
+        AUTO_PASSED = "auto_passed", _("Auto-passed (same approver)")
+        REJECTED = "rejected", _("Rejected")
+        RETURNED = "returned", _("Returned")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="route", verbose_name=_("case"))
+    stage = models.PositiveSmallIntegerField(default=0)
+    version = models.PositiveSmallIntegerField(default=1)
+    order = models.PositiveSmallIntegerField(_("order"))
+    name = models.CharField(_("step"), max_length=50)
+    kind = models.CharField(_("who approves"), max_length=20, choices=StepKind.choices)
+    mode = models.CharField(_("mode"), max_length=10, choices=StepMode.choices, default=StepMode.SINGLE)
+    time_limit_hours = models.PositiveSmallIntegerField(default=8)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
+    activated_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    last_urged_at = models.DateTimeField(null=True, blank=True)
+    # collective decisions record the meeting
+    meeting_date = models.DateField(_("meeting date"), null=True, blank=True)
+    meeting_name = models.CharField(_("meeting"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("route step")
+        verbose_name_plural = _("route steps")
+        ordering = ["case", "stage", "version", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "stage", "version", "order"], name="route_step_unique_order")
+        ]
+        indexes = [models.Index(fields=["status", "activated_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.case.number} #{self.order} {self.name}"
+
+
+class StepAssignee(models.Model):
+    """A person who holds (or held) a route step, with their decision for one round."""
+
+    class Decision(models.TextChoices):
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        RETURNED = "returned", _("Returned")
+        AUTO_PASSED = "auto_passed", _("Auto-passed")
+
+    step = models.ForeignKey(RouteStep, on_delete=models.CASCADE, related_name="assignees")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="step_assignments")
+    round = models.PositiveIntegerField(default=1)
+    decision = models.CharField(max_length=20, choices=Decision.choices, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        help_text=_("Who actually decided: the assignee or their stand-in."),
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    comment = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["step", "id"]
+        indexes = [models.Index(fields=["user", "decision"])]
+        constraints = [models.UniqueConstraint(fields=["step", "user", "round"], name="assignee_unique_round")]
+
+
+def attachment_path(instance, filename):
+    # The stored name is ours; the person's file name is kept in original_name.
+    return f"cases/{instance.case.year}/{instance.case_id}/{instance.sha256[:16]}{instance.extension}"
+
+
+class Attachment(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments")
+    kind = models.CharField(_("kind"), max_length=50)
+    file = models.FileField(_("file"), upload_to=attachment_path, max_length=255)
+    original_name = models.CharField(_("file name"), max_length=255)
+    extension = models.CharField(max_length=10)
+    size = models.PositiveBigIntegerField(_("size"))
+    content_type = models.CharField(max_length=100)
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["case", "uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class Delegation(models.Model):
+    """A leader on leave lets a stand-in decide for them (代理) within dates and an optional scope."""
+
+    principal = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("delegating person"), on_delete=models.CASCADE, related_name="delegations_given"
+    )
+    deputy = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("stand-in"), on_delete=models.CASCADE, related_name="delegations_received"
+    )
+    start = models.DateField(_("from"))
+    end = models.DateField(_("to"))
+    category = models.CharField(
+        _("only for category"), max_length=2, choices=Category.choices, blank=True,
+        help_text=_("Leave empty for every matter."),
+    )
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("delegation")
+        verbose_name_plural = _("delegations")
+        ordering = ["-start"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(end__gte=models.F("start")), name="delegation_dates_ordered"),
+            models.CheckConstraint(condition=~models.Q(principal=models.F("deputy")), name="delegation_not_self"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.deputy} 代 {self.principal} ({self.start} – {self.end})"
+
+
+class CaseCopy(models.Model):
+    """抄送: a person told of a case who may read it."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="copies")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="case_copies")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["case", "user"], name="case_copy_unique")]
+
+
+class Notification(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    text = models.CharField(max_length=300)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "read_at"])]
+
+
+class Action(models.Model):
+    """The trail (全过程留痕): append-only, each entry hashing the previous one.
+
+    A database trigger refuses UPDATE and DELETE, so not even raw SQL through the app's
+    connection can change an entry; `manage.py verify_trail` recomputes the chain."""
+
+    class Kind(models.TextChoices):
+        CREATE = "create", _("Created")
+        EDIT = "edit", _("Edited")
+        SUBMIT = "submit", _("Submitted")
+        RESUBMIT = "resubmit", _("Resubmitted")
+        APPROVE = "approve", _("Approved")
+        REJECT = "reject", _("Rejected")
+        RETURN = "return", _("Returned to applicant")
+        WITHDRAW = "withdraw", _("Withdrawn")
+        COMMENT = "comment", _("Commented")
+        URGE = "urge", _("Urged")
+        AUTO_PASS = "auto_pass", _("Auto-passed")
+        COPY = "copy", _("Copied to")
+        ATTACH = "attach", _("Attached a file")
+        STAGE = "stage", _("Moved to next stage")
+        FINISH = "finish", _("Approval complete")
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="actions")
+    kind = models.CharField(_("action"), max_length=20, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        help_text=_("Empty for the system."),
+    )
+    on_behalf_of = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    step = models.ForeignKey(RouteStep, null=True, blank=True, on_delete=models.PROTECT, related_name="actions")
+    comment = models.TextField(_("comment"), blank=True)
+    snapshot = models.JSONField(_("content at that moment"), default=dict)
+    created_at = models.DateTimeField(_("time"), default=timezone.now)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        verbose_name = _("trail entry")
+        verbose_name_plural = _("trail")
+        ordering = ["id"]
+        triggers = [
+            pgtrigger.Protect(name="action_append_only", operation=pgtrigger.Update | pgtrigger.Delete),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.kind} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class CaseObjectPermission(UserObjectPermissionBase):
+    """Guardian's per-object permission with a real foreign key, so visibility is a join."""
+
+    content_object = models.ForeignKey(Case, on_delete=models.CASCADE)
+
+    class Meta(UserObjectPermissionBase.Meta):
+        abstract = False

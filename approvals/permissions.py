@@ -1,0 +1,64 @@
+"""Who may see and act on a case. Deny by default: a case is visible to its applicant,
+the heads of its unit, the leader in charge of its unit, everyone who held a step of its
+route or was copied (django-guardian object permission), finance, supervisors,
+principal leaders and administrators — and to nobody else (404 for a guessed id)."""
+
+from __future__ import annotations
+
+from django.db.models import Q
+from django.http import Http404
+from django.utils import timezone
+from guardian.shortcuts import assign_perm
+
+from org.models import Role
+
+from .models import Case, CaseObjectPermission, Delegation  # noqa: F401
+
+
+def case_visibility_q(user) -> Q | None:
+    """A filter for the cases the user may read; None means all cases."""
+    if not user.is_authenticated:
+        return Q(pk__in=[])
+    if user.reads_everything:
+        return None
+    q = Q(applicant=user) | Q(caseobjectpermission__user=user)
+    if user.has_role(Role.UNIT_HEAD) and user.unit_id:
+        q |= Q(unit_id=user.unit_id)
+    if user.has_role(Role.LEADER):
+        q |= Q(unit__leader_in_charge=user)
+    # a stand-in sees what the people they stand in for may see through their route steps
+    principals = active_principals(user)
+    if principals:
+        q |= Q(caseobjectpermission__user_id__in=principals)
+    return q
+
+
+def visible_cases(user, queryset=None):
+    qs = queryset if queryset is not None else Case.objects.all()
+    q = case_visibility_q(user)
+    if q is None:
+        return qs
+    return qs.filter(q).distinct()
+
+
+def get_case_for_user(user, pk, *, queryset=None) -> Case:
+    """The one access helper every case view uses: 404 unless the user may read the case."""
+    qs = queryset if queryset is not None else Case.objects.select_related("matter", "unit", "applicant")
+    try:
+        return visible_cases(user, qs).get(pk=pk)
+    except (Case.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def grant_view(case: Case, users) -> None:
+    for user in users:
+        assign_perm("approvals.view_case", user, case)
+
+
+def active_principals(user, *, category: str | None = None, on=None) -> list[int]:
+    """Ids of people who delegated their approvals to ``user`` for today (and the category)."""
+    day = on or timezone.localdate()
+    qs = Delegation.objects.filter(deputy=user, is_active=True, start__lte=day, end__gte=day)
+    if category:
+        qs = qs.filter(Q(category="") | Q(category=category))
+    return list(qs.values_list("principal_id", flat=True))

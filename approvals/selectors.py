@@ -1,0 +1,133 @@
+"""Reads shaped for the pages: each list runs a fixed number of queries."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal, InvalidOperation
+
+from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.utils import timezone
+
+from .models import Action, Attachment, Case, CaseCopy, Delegation, RouteStep, StepAssignee
+from .permissions import active_principals, visible_cases
+
+CASE_LIST_RELATED = ("matter", "unit", "applicant", "current_step")
+
+
+def _holder_condition(user) -> Q:
+    """Assignee rows the user may decide: their own, and those of people who delegated to
+    them for today (limited to the delegation's category, if it has one)."""
+    today = timezone.localdate()
+    cond = Q(user_id=user.pk)
+    for principal_id, category in Delegation.objects.filter(
+        deputy=user, is_active=True, start__lte=today, end__gte=today
+    ).values_list("principal_id", "category"):
+        one = Q(user_id=principal_id)
+        if category:
+            one &= Q(step__case__category=category)
+        cond |= one
+    return cond
+
+
+def pending_for(user):
+    """待办: cases whose current step waits for the user (or for someone they stand in for today)."""
+    waiting = StepAssignee.objects.filter(
+        step=OuterRef("current_step"), round=OuterRef("round"), decision=""
+    ).filter(_holder_condition(user))
+    qs = Case.objects.filter(status=Case.Status.IN_PROGRESS).filter(Exists(waiting))
+    return qs.select_related(*CASE_LIST_RELATED).order_by("current_since", "id")
+
+
+def pending_count(user) -> int:
+    if not user.is_authenticated:
+        return 0
+    return pending_for(user).count()
+
+
+def done_by(user):
+    """已办: cases the user decided on."""
+    decided = StepAssignee.objects.filter(step__case=OuterRef("pk"), decided_by=user)
+    return Case.objects.filter(Exists(decided)).select_related(*CASE_LIST_RELATED).order_by("-updated_at", "-id")
+
+
+def mine(user):
+    return Case.objects.filter(applicant=user).select_related(*CASE_LIST_RELATED).order_by("-created_at", "-id")
+
+
+def copied_to(user):
+    copied = CaseCopy.objects.filter(case=OuterRef("pk"), user=user)
+    return Case.objects.filter(Exists(copied)).select_related(*CASE_LIST_RELATED).order_by("-created_at", "-id")
+
+
+def apply_filters(qs, params):
+    matter = params.get("matter")
+    if matter and matter.isdigit():
+        qs = qs.filter(matter_id=int(matter))
+    unit = params.get("unit")
+    if unit and unit.isdigit():
+        qs = qs.filter(unit_id=int(unit))
+    category = params.get("category")
+    if category:
+        qs = qs.filter(category=category)
+    status = params.get("status")
+    if status:
+        qs = qs.filter(status=status)
+    for key, lookup in (("min_amount", "amount__gte"), ("max_amount", "amount__lte")):
+        value = params.get(key)
+        if value:
+            try:
+                qs = qs.filter(**{lookup: Decimal(value)})
+            except (InvalidOperation, ValueError):
+                pass  # an unparsable filter is ignored, not an error page
+    age = params.get("older_than_days")
+    if age and age.isdigit():
+        qs = qs.filter(current_since__lt=timezone.now() - timedelta(days=int(age)))
+    q = (params.get("q") or "").strip()
+    if q:
+        qs = qs.filter(Q(number__icontains=q) | Q(title__icontains=q) | Q(applicant__full_name__icontains=q))
+    return qs
+
+
+def search(user, q: str):
+    return apply_filters(visible_cases(user, Case.objects.select_related(*CASE_LIST_RELATED)), {"q": q}).order_by(
+        "-created_at"
+    )
+
+
+def case_page(case: Case):
+    """Everything the case page shows, in a fixed number of queries."""
+    steps = list(
+        RouteStep.objects.filter(case=case)
+        .order_by("stage", "version", "order")
+        .prefetch_related(
+            Prefetch(
+                "assignees",
+                queryset=StepAssignee.objects.select_related("user", "decided_by").order_by("round", "id"),
+            )
+        )
+    )
+    for st in steps:
+        rows = [a for a in st.assignees.all() if a.round == case.round] or [
+            a for a in st.assignees.all() if a.round == max((x.round for x in st.assignees.all()), default=0)
+        ]
+        st.current_rows = rows
+        if st.activated_at:
+            end = st.completed_at or timezone.now()
+            st.waited = end - st.activated_at
+        else:
+            st.waited = None
+    actions = list(
+        Action.objects.filter(case=case).select_related("actor", "on_behalf_of", "step").order_by("id")
+    )
+    attachments = list(Attachment.objects.filter(case=case).select_related("uploaded_by"))
+    copies = list(CaseCopy.objects.filter(case=case).select_related("user"))
+    return {"steps": steps, "actions": actions, "attachments": attachments, "copies": copies}
+
+
+def user_can_decide(user, case: Case) -> bool:
+    if case.status != Case.Status.IN_PROGRESS or not case.current_step_id or case.applicant_id == user.pk:
+        return False
+    holders = [user.pk, *active_principals(user, category=case.category)]
+    return StepAssignee.objects.filter(
+        step_id=case.current_step_id, round=case.round, decision="", user_id__in=holders
+    ).exists()

@@ -1,0 +1,643 @@
+"""Writes of the approvals app: one function per transition, each checking the current
+state under a row lock and appending to the trail in the same transaction."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from org.models import Role, User
+
+from . import registry, trail
+from .exceptions import ApprovalError, RouteUnresolved, StaleAction
+from .models import (
+    Action,
+    Case,
+    CaseCopy,
+    CaseSequence,
+    Matter,
+    Notification,
+    RouteStep,
+    StepAssignee,
+    StepMode,
+)
+from .money import MAX_AMOUNT
+from .permissions import active_principals, grant_view
+from .routing import resolve_route, select_policy
+
+S = Case.Status
+
+
+# --- validation helpers --------------------------------------------------------------
+def clean_amount(value, *, required: bool) -> Decimal | None:
+    if value in (None, ""):
+        if required:
+            raise ApprovalError(_("This matter needs an amount."), code="amount_required")
+        return None
+    try:
+        amount = value if isinstance(value, Decimal) else Decimal(str(value).replace(",", "").strip())
+    except (InvalidOperation, ValueError):
+        raise ApprovalError(_("The amount must be a number in yuan, e.g. 12345.67."), code="amount_invalid") from None
+    if not amount.is_finite():
+        raise ApprovalError(_("The amount must be a number in yuan, e.g. 12345.67."), code="amount_invalid")
+    if amount <= 0:
+        raise ApprovalError(_("The amount must be greater than zero."), code="amount_not_positive")
+    if amount > MAX_AMOUNT:
+        raise ApprovalError(_("The amount is too large."), code="amount_too_large")
+    if amount.as_tuple().exponent < -2:
+        raise ApprovalError(_("The amount may have at most 2 decimal places (fen)."), code="amount_decimals")
+    return amount.quantize(Decimal("0.01"))
+
+
+def _clean_title(title: str) -> str:
+    title = (title or "").strip()
+    if not title:
+        raise ApprovalError(_("Please give the form a title."), code="title_required")
+    if len(title) > 200:
+        raise ApprovalError(_("The title may have at most 200 characters."), code="title_too_long")
+    return title
+
+
+def next_number(year: int, category: str) -> str:
+    """XQ-2026-CW-00042: per year and category, issued under a row lock (no gaps from races)."""
+    CaseSequence.objects.bulk_create(
+        [CaseSequence(year=year, category=category, last=0)], ignore_conflicts=True
+    )
+    seq = CaseSequence.objects.select_for_update().get(year=year, category=category)
+    seq.last = F("last") + 1
+    seq.save(update_fields=["last"])
+    seq.refresh_from_db(fields=["last"])
+    return f"XQ-{year}-{category}-{seq.last:05d}"
+
+
+def notify(users, case: Case | None, text: str) -> None:
+    users = [u for u in users if u is not None]
+    Notification.objects.bulk_create([Notification(user=u, case=case, text=text[:300]) for u in users])
+    if settings.EMAIL_HOST:
+        recipients = [u.email for u in users if u.email]
+        if recipients:
+            transaction.on_commit(
+                lambda: send_mail(text[:100], text, settings.DEFAULT_FROM_EMAIL, recipients, fail_silently=True)
+            )
+
+
+def _lock(case: Case) -> Case:
+    """Re-read the case under a row lock; every transition starts here."""
+    return Case.objects.select_for_update().select_related("matter", "unit", "applicant").get(pk=case.pk)
+
+
+def _sections(case: Case):
+    return registry.sections_for(case)
+
+
+# --- create / edit --------------------------------------------------------------------
+def case_create(*, matter: Matter, applicant: User, title: str, reason: str = "", amount=None, unit=None) -> Case:
+    if not matter.is_active:
+        raise ApprovalError(_("This matter is not in use any more."))
+    unit = unit or applicant.unit
+    if unit is None:
+        raise ApprovalError(_("You belong to no unit; ask the administrator to assign you one."))
+    amount = clean_amount(amount, required=matter.amount_required or matter.spends_money)
+    title = _clean_title(title)
+    now = timezone.now()
+    year = timezone.localdate(now).year
+    with transaction.atomic():
+        case = Case.objects.create(
+            number=next_number(year, matter.category),
+            year=year,
+            matter=matter,
+            category=matter.category,
+            unit=unit,
+            applicant=applicant,
+            title=title,
+            reason=reason or "",
+            amount=amount,
+            created_at=now,
+        )
+        trail.append(case, Action.Kind.CREATE, actor=applicant)
+    return case
+
+
+def case_update(*, case: Case, actor: User, title: str, reason: str = "", amount=None) -> Case:
+    with transaction.atomic():
+        case = _lock(case)
+        if case.applicant_id != actor.pk:
+            raise ApprovalError(_("Only the applicant may change the form."))
+        if case.status not in (S.DRAFT, S.RETURNED):
+            raise StaleAction(_("The form is in approval and cannot be changed now."))
+        matter = case.matter
+        case.title = _clean_title(title)
+        case.reason = reason or ""
+        case.amount = clean_amount(amount, required=matter.amount_required or matter.spends_money)
+        case.save(update_fields=["title", "reason", "amount", "updated_at"])
+        trail.append(case, Action.Kind.EDIT, actor=actor)
+    return case
+
+
+# --- route ------------------------------------------------------------------------------
+def _build_route(case: Case) -> None:
+    """Copy the policy tier into the case's own route and resolve people now."""
+    policy, steps = resolve_route(matter=case.matter, unit=case.unit, applicant=case.applicant, amount=case.amount)
+    if policy is None:
+        raise RouteUnresolved(_("No approval policy is configured for this matter."), code="no_policy")
+    errors = [s.error for s in steps if s.error]
+    if errors and policy.on_unresolved == policy.Unresolved.REFUSE:
+        raise RouteUnresolved(_("The form cannot be routed: %(errors)s") % {"errors": "；".join(errors)}, code="unresolved")
+    admins = list(User.objects.with_role(Role.ADMIN))
+    # A rebuilt route supersedes the old one; the old steps stay (the trail points at them).
+    _close_open_steps(case, RouteStep.Status.CANCELLED)
+    case.route_version += 1
+    case.policy = policy
+    for s in steps:
+        users = s.users
+        if s.error:  # policy says: send the step to the administrators
+            users = [u for u in admins if u.pk != case.applicant_id]
+            if not users:
+                raise RouteUnresolved(_("The form cannot be routed: %(errors)s") % {"errors": s.error})
+        rs = RouteStep.objects.create(
+            case=case,
+            stage=case.stage,
+            version=case.route_version,
+            order=s.order,
+            name=s.name,
+            kind=s.kind,
+            mode=s.mode,
+            time_limit_hours=s.time_limit_hours,
+            status=RouteStep.Status.CANCELLED if s.skipped_applicant else RouteStep.Status.PENDING,
+        )
+        if s.skipped_applicant:
+            trail.append(case, Action.Kind.AUTO_PASS, step=rs, comment=_("The applicant holds this step; nobody approves their own form, so it passes to the next step."))
+        StepAssignee.objects.bulk_create([StepAssignee(step=rs, user=u, round=case.round) for u in users])
+
+
+def _tell_admins(case: Case, text: str) -> None:
+    admins = list(User.objects.with_role(Role.ADMIN))
+    Notification.objects.bulk_create([Notification(user=u, case=case, text=text[:300]) for u in admins])
+
+
+def _precheck_route(case: Case) -> None:
+    """Before the submission's transaction: a route that cannot be resolved is refused and
+    the administrators are told (the notice is committed even though the submission is not)."""
+    policy, steps = resolve_route(matter=case.matter, unit=case.unit, applicant=case.applicant, amount=case.amount)
+    if policy is None:
+        _tell_admins(case, _("No approval policy covers matter %(matter)s.") % {"matter": case.matter.name})
+        raise RouteUnresolved(
+            _("No approval policy is configured for this matter. The administrator has been told."), code="no_policy"
+        )
+    errors = [s.error for s in steps if s.error]
+    if errors and policy.on_unresolved == policy.Unresolved.REFUSE:
+        text = "；".join(errors)
+        _tell_admins(case, _("Form %(number)s could not be routed: %(errors)s") % {"number": case.number, "errors": text})
+        raise RouteUnresolved(
+            _("The form cannot be routed: %(errors)s The administrator has been told.") % {"errors": text},
+            code="unresolved",
+        )
+
+
+def _current_assignees(step: RouteStep, round_: int):
+    return list(step.assignees.filter(round=round_).select_related("user"))
+
+
+def _activate(case: Case, step: RouteStep, *, previous_approver_id: int | None) -> bool:
+    """Make the step current. Returns True if it completed at once (auto-passed)."""
+    now = timezone.now()
+    step.status = RouteStep.Status.ACTIVE
+    step.activated_at = now
+    step.save(update_fields=["status", "activated_at"])
+    case.current_step = step
+    case.current_since = now
+    assignees = _current_assignees(step, case.round)
+    grant_view(case, [a.user for a in assignees])
+    # The same person twice in a row: the second time is recorded as auto-passed.
+    if previous_approver_id and any(a.user_id == previous_approver_id for a in assignees):
+        for a in assignees:
+            if a.user_id == previous_approver_id:
+                a.decision = StepAssignee.Decision.AUTO_PASSED
+                a.decided_by_id = previous_approver_id
+                a.decided_at = now
+                a.save(update_fields=["decision", "decided_by", "decided_at"])
+        trail.append(
+            case,
+            Action.Kind.AUTO_PASS,
+            step=step,
+            comment=_("Same approver as the previous step: passed automatically."),
+        )
+        if _step_complete(step, case.round):
+            step.status = RouteStep.Status.AUTO_PASSED
+            step.completed_at = now
+            step.save(update_fields=["status", "completed_at"])
+            return True
+    notify(
+        [a.user for a in assignees if not a.decision],
+        case,
+        _("Waiting for your approval: %(number)s %(title)s") % {"number": case.number, "title": case.title},
+    )
+    return False
+
+
+def _step_complete(step: RouteStep, round_: int) -> bool:
+    decisions = list(step.assignees.filter(round=round_).values_list("decision", flat=True))
+    done = [d for d in decisions if d in (StepAssignee.Decision.APPROVED, StepAssignee.Decision.AUTO_PASSED)]
+    if step.mode == StepMode.ALL:
+        return len(done) == len(decisions)
+    return bool(done)
+
+
+def _advance(case: Case, actor: User | None, *, from_order: int, previous_approver_id: int | None) -> None:
+    """Activate the next pending step after ``from_order``, or finish the stage."""
+    while True:
+        nxt = (
+            RouteStep.objects.filter(
+                case=case, stage=case.stage, version=case.route_version, order__gt=from_order, status=RouteStep.Status.PENDING
+            )
+            .order_by("order")
+            .first()
+        )
+        if nxt is None:
+            _finish_stage(case, actor)
+            return
+        if not _activate(case, nxt, previous_approver_id=previous_approver_id):
+            case.save(update_fields=["current_step", "current_since", "updated_at"])
+            return
+        from_order = nxt.order
+
+
+def _finish_stage(case: Case, actor: User | None) -> None:
+    now = timezone.now()
+    section = registry.current_section(case)
+    if section:
+        section.on_approved(case, actor)
+    case.current_step = None
+    case.current_since = None
+    if case.stage + 1 < len(case.matter.stages):
+        case.stage += 1
+        case.status = S.DRAFT
+        case.save(update_fields=["stage", "status", "current_step", "current_since", "updated_at"])
+        trail.append(case, Action.Kind.STAGE)
+        notify([case.applicant], case, _("Stage approved; please fill in the next stage of %(number)s.") % {"number": case.number})
+        return
+    case.status = S.APPROVED
+    case.finished_at = now
+    case.save(update_fields=["status", "current_step", "current_since", "finished_at", "updated_at"])
+    trail.append(case, Action.Kind.FINISH)
+    notify([case.applicant], case, _("Approved: %(number)s %(title)s") % {"number": case.number, "title": case.title})
+
+
+def _start_route(case: Case, actor: User) -> None:
+    """Activate the first pending step."""
+    _advance(case, actor, from_order=-1, previous_approver_id=None)
+
+
+def _check_attachments(case: Case) -> None:
+    have = set(case.attachments.values_list("kind", flat=True))
+    missing = [k for k in case.matter.required_attachments if k not in have]
+    if missing:
+        raise ApprovalError(
+            _("Required attachments are missing: %(kinds)s.") % {"kinds": "、".join(missing)}, code="attachments_missing"
+        )
+
+
+def _run_submit_hooks(case: Case, actor: User) -> list[str]:
+    warnings: list[str] = []
+    section = registry.current_section(case)
+    if section:
+        warnings.extend(section.validate_submit(case, actor) or [])
+        section.on_submit(case, actor)
+    return warnings
+
+
+# --- transitions --------------------------------------------------------------------------
+def case_submit(*, case: Case, actor: User) -> list[str]:
+    """Submit a draft (or the next stage). Returns warnings recorded on submission."""
+    if case.status == S.DRAFT and case.applicant_id == actor.pk:
+        _precheck_route(case)
+    with transaction.atomic():
+        case = _lock(case)
+        if case.applicant_id != actor.pk:
+            raise ApprovalError(_("Only the applicant may submit the form."))
+        if case.status == S.RETURNED:
+            raise StaleAction(_("The form was returned; use resubmit."))
+        if case.status != S.DRAFT:
+            raise StaleAction(_("The form has already been submitted."), code="already_submitted")
+        if case.stage == 0:
+            _check_attachments(case)
+        case.round += 1
+        case.status = S.IN_PROGRESS
+        case.submitted_at = case.submitted_at or timezone.now()
+        case.return_reason = ""
+        _build_route(case)
+        case.save()
+        warnings = _run_submit_hooks(case, actor)
+        trail.append(case, Action.Kind.SUBMIT, actor=actor, comment="\n".join(warnings))
+        _start_route(case, actor)
+        return warnings
+
+
+def _holding_assignee(case: Case, step: RouteStep, actor: User) -> tuple[StepAssignee, User | None]:
+    """The assignee row the actor decides for, and the person they stand in for (or None)."""
+    rows = list(step.assignees.filter(round=case.round, decision="").select_for_update())
+    for row in rows:
+        if row.user_id == actor.pk:
+            return row, None
+    principals = set(active_principals(actor, category=case.category))
+    for row in rows:
+        if row.user_id in principals:
+            return row, row.user
+    decided = step.assignees.filter(round=case.round, decided_by=actor).exists()
+    if decided:
+        raise StaleAction(_("You have already decided this step."), code="already_decided")
+    raise StaleAction(_("This form is not waiting for you (it may have moved on). Reload the page."), code="not_holder")
+
+
+def _decision_target(case: Case, step_id: int | None) -> RouteStep:
+    if case.status != S.IN_PROGRESS or case.current_step_id is None:
+        raise StaleAction(_("This form is not waiting for a decision any more."), code="not_in_progress")
+    if step_id is not None and int(step_id) != case.current_step_id:
+        raise StaleAction(_("This form has moved on since you opened it. Reload the page."), code="stale_step")
+    return RouteStep.objects.select_for_update().get(pk=case.current_step_id)
+
+
+def case_approve(*, case: Case, actor: User, comment: str = "", step_id: int | None = None) -> Case:
+    with transaction.atomic():
+        case = _lock(case)
+        step = _decision_target(case, step_id)
+        if case.applicant_id == actor.pk:
+            raise ApprovalError(_("Nobody approves their own form."), code="own_form")
+        row, on_behalf_of = _holding_assignee(case, step, actor)
+        now = timezone.now()
+        row.decision = StepAssignee.Decision.APPROVED
+        row.decided_by = actor
+        row.decided_at = now
+        row.comment = comment
+        row.save(update_fields=["decision", "decided_by", "decided_at", "comment"])
+        trail.append(case, Action.Kind.APPROVE, actor=actor, on_behalf_of=on_behalf_of, step=step, comment=comment)
+        if _step_complete(step, case.round):
+            step.status = RouteStep.Status.APPROVED
+            step.completed_at = now
+            step.save(update_fields=["status", "completed_at"])
+            _advance(case, actor, from_order=step.order, previous_approver_id=actor.pk)
+        else:
+            case.save(update_fields=["updated_at"])
+    return case
+
+
+def _require_comment(comment: str, what: str) -> str:
+    comment = (comment or "").strip()
+    if not comment:
+        raise ApprovalError(_("Please give a reason when you %(what)s.") % {"what": what}, code="comment_required")
+    return comment
+
+
+def _close_open_steps(case: Case, status: str) -> None:
+    RouteStep.objects.filter(
+        case=case, stage=case.stage, version=case.route_version, status__in=[RouteStep.Status.PENDING, RouteStep.Status.ACTIVE]
+    ).update(
+        status=status, completed_at=timezone.now()
+    )
+
+
+def case_reject(*, case: Case, actor: User, comment: str, step_id: int | None = None) -> Case:
+    comment = _require_comment(comment, _("reject"))
+    with transaction.atomic():
+        case = _lock(case)
+        step = _decision_target(case, step_id)
+        row, on_behalf_of = _holding_assignee(case, step, actor)
+        now = timezone.now()
+        row.decision = StepAssignee.Decision.REJECTED
+        row.decided_by = actor
+        row.decided_at = now
+        row.comment = comment
+        row.save(update_fields=["decision", "decided_by", "decided_at", "comment"])
+        step.status = RouteStep.Status.REJECTED
+        step.completed_at = now
+        step.save(update_fields=["status", "completed_at"])
+        _close_open_steps(case, RouteStep.Status.CANCELLED)
+        case.status = S.REJECTED
+        case.current_step = None
+        case.current_since = None
+        case.finished_at = now
+        case.save(update_fields=["status", "current_step", "current_since", "finished_at", "updated_at"])
+        for section in _sections(case):
+            section.on_rejected(case, actor)
+        trail.append(case, Action.Kind.REJECT, actor=actor, on_behalf_of=on_behalf_of, step=step, comment=comment)
+        notify([case.applicant], case, _("Rejected: %(number)s — %(comment)s") % {"number": case.number, "comment": comment})
+    return case
+
+
+def case_return(*, case: Case, actor: User, comment: str, step_id: int | None = None) -> Case:
+    """回拨: back to the applicant with the reason; the case may come back."""
+    comment = _require_comment(comment, _("return the form"))
+    with transaction.atomic():
+        case = _lock(case)
+        step = _decision_target(case, step_id)
+        row, on_behalf_of = _holding_assignee(case, step, actor)
+        now = timezone.now()
+        row.decision = StepAssignee.Decision.RETURNED
+        row.decided_by = actor
+        row.decided_at = now
+        row.comment = comment
+        row.save(update_fields=["decision", "decided_by", "decided_at", "comment"])
+        step.status = RouteStep.Status.RETURNED
+        step.completed_at = now
+        step.save(update_fields=["status", "completed_at"])
+        case.status = S.RETURNED
+        case.returned_from_order = step.order
+        case.return_reason = comment
+        case.current_step = None
+        case.current_since = None
+        case.save()
+        for section in _sections(case):
+            section.on_returned(case, actor)
+        trail.append(case, Action.Kind.RETURN, actor=actor, on_behalf_of=on_behalf_of, step=step, comment=comment)
+        notify([case.applicant], case, _("Returned to you: %(number)s — %(comment)s") % {"number": case.number, "comment": comment})
+    return case
+
+
+def case_resubmit(*, case: Case, actor: User, comment: str = "") -> list[str]:
+    """Resubmit after a return: back to the step that returned it, or from the start, as the
+    matter says; if the amount now falls in another tier the route is rebuilt from the start."""
+    with transaction.atomic():
+        case = _lock(case)
+        if case.applicant_id != actor.pk:
+            raise ApprovalError(_("Only the applicant may resubmit the form."))
+        if case.status != S.RETURNED:
+            raise StaleAction(_("Only a returned form can be resubmitted."), code="not_returned")
+        if case.stage == 0:
+            _check_attachments(case)
+        case.round += 1
+        case.status = S.IN_PROGRESS
+        tier_changed = select_policy(case.matter, case.amount) != case.policy
+        from_start = tier_changed or case.matter.resubmit_mode == Matter.Resubmit.FROM_START
+        if tier_changed:
+            _precheck_route(case)
+            _build_route(case)
+            start_order = 0
+        else:
+            start_order = 0 if from_start else (case.returned_from_order or 0)
+            for st in RouteStep.objects.filter(case=case, stage=case.stage, version=case.route_version):
+                previous = list(st.assignees.filter(round=case.round - 1))
+                if not previous:
+                    continue  # a step skipped because the applicant holds it
+                if st.order >= start_order:
+                    # fresh decisions for every step from the restart point on
+                    st.status = RouteStep.Status.PENDING
+                    st.activated_at = None
+                    st.completed_at = None
+                    st.save(update_fields=["status", "activated_at", "completed_at"])
+                    StepAssignee.objects.bulk_create([StepAssignee(step=st, user_id=r.user_id, round=case.round) for r in previous])
+                else:
+                    # earlier steps keep their decisions, carried into this round
+                    StepAssignee.objects.bulk_create(
+                        [
+                            StepAssignee(step=st, user_id=r.user_id, round=case.round, decision=r.decision,
+                                         decided_by_id=r.decided_by_id, decided_at=r.decided_at, comment=r.comment)
+                            for r in previous
+                        ]
+                    )
+        case.returned_from_order = None
+        case.save()
+        warnings = _run_submit_hooks(case, actor)
+        trail.append(case, Action.Kind.RESUBMIT, actor=actor, comment="\n".join(filter(None, [comment, *warnings])))
+        _advance(case, actor, from_order=start_order - 1 if start_order else -1, previous_approver_id=None)
+        return warnings
+
+
+def case_withdraw(*, case: Case, actor: User, comment: str = "") -> Case:
+    """The applicant withdraws: a draft, a returned form, or one nobody has decided on yet."""
+    with transaction.atomic():
+        case = _lock(case)
+        if case.applicant_id != actor.pk:
+            raise ApprovalError(_("Only the applicant may withdraw the form."))
+        if case.status == S.IN_PROGRESS:
+            decided = StepAssignee.objects.filter(
+                step__case=case, step__stage=case.stage, round=case.round,
+                decision__in=[StepAssignee.Decision.APPROVED, StepAssignee.Decision.REJECTED, StepAssignee.Decision.RETURNED],
+            ).exists()
+            if decided:
+                raise ApprovalError(
+                    _("The form can no longer be withdrawn: an approver has already decided on it."), code="decided"
+                )
+        elif case.status not in (S.DRAFT, S.RETURNED):
+            raise StaleAction(_("The form is finished and cannot be withdrawn."), code="finished")
+        _close_open_steps(case, RouteStep.Status.CANCELLED)
+        case.status = S.WITHDRAWN
+        case.current_step = None
+        case.current_since = None
+        case.finished_at = timezone.now()
+        case.save()
+        for section in _sections(case):
+            section.on_withdrawn(case, actor)
+        trail.append(case, Action.Kind.WITHDRAW, actor=actor, comment=comment)
+    return case
+
+
+def case_comment(*, case: Case, actor: User, comment: str) -> Action:
+    comment = (comment or "").strip()
+    if not comment:
+        raise ApprovalError(_("The comment is empty."), code="comment_required")
+    if len(comment) > 2000:
+        raise ApprovalError(_("The comment may have at most 2000 characters."))
+    with transaction.atomic():
+        case = _lock(case)
+        return trail.append(case, Action.Kind.COMMENT, actor=actor, comment=comment)
+
+
+def _waiting_users(case: Case) -> list[User]:
+    if not case.current_step_id:
+        return []
+    return [
+        a.user
+        for a in StepAssignee.objects.filter(step_id=case.current_step_id, round=case.round, decision="").select_related("user")
+    ]
+
+
+URGE_MIN_INTERVAL_MINUTES = 60
+
+
+def case_urge(*, case: Case, actor: User | None, comment: str = "") -> Action:
+    """催办: remind whoever holds the current step. At most once an hour per step."""
+    with transaction.atomic():
+        case = _lock(case)
+        if case.status != S.IN_PROGRESS or not case.current_step_id:
+            raise StaleAction(_("The form is not waiting for anyone."), code="not_waiting")
+        if actor is not None and actor.pk != case.applicant_id and not actor.has_role(Role.ADMIN):
+            raise ApprovalError(_("Only the applicant may urge this form."))
+        now = timezone.now()
+        cutoff = now - timedelta(minutes=URGE_MIN_INTERVAL_MINUTES)
+        claimed = (
+            RouteStep.objects.filter(pk=case.current_step_id)
+            .filter(Q(last_urged_at__isnull=True) | Q(last_urged_at__lt=cutoff))
+            .update(last_urged_at=now)
+        )
+        if not claimed:
+            raise ApprovalError(_("This step was urged less than an hour ago."), code="too_soon")
+        step = RouteStep.objects.get(pk=case.current_step_id)
+        waiting = _waiting_users(case)
+        text = _("Urged: %(number)s %(title)s has waited at “%(step)s” since %(since)s.") % {
+            "number": case.number,
+            "title": case.title,
+            "step": step.name,
+            "since": timezone.localtime(case.current_since).strftime("%Y-%m-%d %H:%M") if case.current_since else "",
+        }
+        notify(waiting, case, text)
+        return trail.append(case, Action.Kind.URGE, actor=actor, step=step, comment=comment or text)
+
+
+def case_copy(*, case: Case, actor: User, users) -> int:
+    """抄送: let others read the case and tell them."""
+    users = [u for u in users if u.pk != actor.pk]
+    with transaction.atomic():
+        case = _lock(case)
+        created = 0
+        for u in users:
+            try:
+                with transaction.atomic():
+                    CaseCopy.objects.create(case=case, user=u, created_by=actor)
+                    created += 1
+            except IntegrityError:
+                continue
+        if created:
+            grant_view(case, users)
+            notify(users, case, _("Copied to you: %(number)s %(title)s") % {"number": case.number, "title": case.title})
+            trail.append(case, Action.Kind.COPY, actor=actor, comment="、".join(u.get_full_name() for u in users))
+    return created
+
+
+def batch_approve(*, cases, actor: User, comment: str = "") -> tuple[list[Case], list[tuple[Case, str]]]:
+    """批量审批: approve each selected low-risk case in its own transaction."""
+    done, failed = [], []
+    for case in cases:
+        if not case.matter.low_risk:
+            failed.append((case, _("Not a low-risk matter: open it and decide it on its own.")))
+            continue
+        try:
+            done.append(case_approve(case=case, actor=actor, comment=comment))
+        except ApprovalError as exc:
+            failed.append((case, exc.message))
+    return done, failed
+
+
+def urge_overdue_steps(now=None) -> int:
+    """Celery beat: urge every step waiting longer than its limit in working hours."""
+    from .routing import working_hours_between
+
+    now = now or timezone.now()
+    count = 0
+    active = RouteStep.objects.filter(status=RouteStep.Status.ACTIVE, case__status=S.IN_PROGRESS).select_related("case")
+    for step in active.iterator():
+        since = step.last_urged_at or step.activated_at
+        if since is None or working_hours_between(since, now) < step.time_limit_hours:
+            continue
+        try:
+            case_urge(case=step.case, actor=None, comment=_("Waiting longer than %(hours)s working hours: urged automatically.") % {"hours": step.time_limit_hours})
+            count += 1
+        except ApprovalError:
+            continue
+    return count

@@ -1,0 +1,13 @@
+// Common phrases fill the opinion box (同意。/ 请补充材料。).
+document.addEventListener("click", (event) => {
+  const btn = event.target.closest(".phrase");
+  if (!btn) return;
+  const box = btn.closest("form").querySelector("textarea[name=comment]");
+  box.value = box.value ? `${box.value} ${btn.dataset.phrase}` : btn.dataset.phrase;
+  box.focus();
+});
+// Batch approval: "select all" checkbox.
+document.addEventListener("change", (event) => {
+  if (event.target.id !== "select-all") return;
+  document.querySelectorAll("input[name=case]").forEach((cb) => { cb.checked = event.target.checked; });
+});

@@ -1,0 +1,442 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from org.models import Unit
+
+from . import registry, selectors, services
+from .exceptions import ApprovalError
+from .forms import AttachmentForm, CaseHeaderForm, CommentForm, CopyForm, DecisionForm, DelegationForm
+from .models import Attachment, Case, Category, Delegation, Matter, Notification
+from .permissions import get_case_for_user
+from .routing import route_preview
+from .uploads import check_upload
+
+PAGE_SIZE = 50
+
+
+# --- helpers -----------------------------------------------------------------------------
+def _section_form(section, request, case):
+    if section is None or section.form_class is None:
+        return None
+    data = request.POST if request.method == "POST" else None
+    return section.form_class(
+        data, case=case, user=request.user, prefix=section.key, initial=section.initial(case, request.user)
+    )
+
+
+def _collect_uploads(request, kinds: list[str]):
+    """Files posted as file_<n> (n indexes the required kinds; 'other' for anything else)."""
+    uploads, errors = [], []
+    names = [(f"file_{i}", k) for i, k in enumerate(kinds)] + [("file_other", "其他材料")]
+    for field, kind in names:
+        for f in request.FILES.getlist(field):
+            try:
+                uploads.append((kind, f, check_upload(f)))
+            except ValidationError as exc:
+                errors.extend(exc.messages)
+    return uploads, errors
+
+
+def _save_uploads(case, uploads, user):
+    from . import trail
+    from .models import Action
+
+    for kind, f, facts in uploads:
+        att = Attachment(case=case, kind=kind, uploaded_by=user, **facts)
+        att.file.save(f.name, f, save=False)
+        att.save()
+        trail.append(case, Action.Kind.ATTACH, actor=user, comment=f"{kind}: {facts['original_name']}")
+
+
+def _form_context(request, matter, case, header, section, section_form, errors=()):
+    have = set(case.attachments.values_list("kind", flat=True)) if case else set()
+    amount = header.data.get("amount") if header.is_bound else (case.amount if case else None)
+    return {
+        "matter": matter,
+        "case": case,
+        "header": header,
+        "section": section,
+        "section_form": section_form,
+        "required_kinds": [(i, k, k in have) for i, k in enumerate(matter.required_attachments)],
+        "upload_errors": errors,
+        "preview": _preview(request, matter, case, amount),
+        "active_nav": "mine",
+    }
+
+
+def _preview(request, matter, case, amount):
+    from decimal import Decimal, InvalidOperation
+
+    try:
+        value = Decimal(str(amount).replace(",", "")) if amount not in (None, "") else None
+    except InvalidOperation:
+        value = None
+    unit = case.unit if case else request.user.unit
+    if unit is None:
+        return None
+    applicant = case.applicant if case else request.user
+    return route_preview(case, matter=matter, unit=unit, applicant=applicant, amount=value)
+
+
+# --- filing ---------------------------------------------------------------------------------
+@require_GET
+def matter_choose(request):
+    matters = Matter.objects.filter(is_active=True).order_by("category", "sort_order", "code")
+    groups: dict[str, list] = {}
+    for m in matters:
+        groups.setdefault(m.get_category_display(), []).append(m)
+    return render(request, "approvals/matter_choose.html", {"groups": groups, "active_nav": "mine"})
+
+
+def case_create_view(request, matter_id: int):
+    matter = get_object_or_404(Matter, pk=matter_id, is_active=True)
+    section = registry.get(matter.stages[0]) if matter.stages else None
+    header = CaseHeaderForm(request.POST or None, matter=matter)
+    section_form = _section_form(section, request, None)
+    upload_errors = []
+    if request.method == "POST":
+        uploads, upload_errors = _collect_uploads(request, matter.required_attachments)
+        valid = header.is_valid() & (section_form is None or section_form.is_valid()) & (not upload_errors)
+        if valid:
+            try:
+                with transaction.atomic():
+                    case = services.case_create(
+                        matter=matter,
+                        applicant=request.user,
+                        title=header.cleaned_data["title"],
+                        reason=header.cleaned_data["reason"],
+                        amount=header.cleaned_data["amount"],
+                    )
+                    if section_form is not None:
+                        section.save(case, section_form, request.user)
+                    _save_uploads(case, uploads, request.user)
+            except ApprovalError as exc:
+                header.add_error(None, exc.message)
+            else:
+                if request.POST.get("action") == "submit":
+                    return _submit_and_redirect(request, case)
+                messages.success(request, _("Draft saved: %(number)s") % {"number": case.number})
+                return redirect("approvals:edit", pk=case.pk)
+    ctx = _form_context(request, matter, None, header, section, section_form, upload_errors)
+    return render(request, "approvals/case_form.html", ctx, status=400 if request.method == "POST" else 200)
+
+
+def _submit_and_redirect(request, case):
+    try:
+        if case.status == Case.Status.RETURNED:
+            warnings = services.case_resubmit(case=case, actor=request.user, comment=request.POST.get("comment", ""))
+        else:
+            warnings = services.case_submit(case=case, actor=request.user)
+    except ApprovalError as exc:
+        messages.error(request, exc.message)
+        return redirect("approvals:edit", pk=case.pk)
+    for w in warnings:
+        messages.warning(request, w)
+    messages.success(request, _("Submitted: %(number)s") % {"number": case.number})
+    return redirect("approvals:detail", pk=case.pk)
+
+
+def case_edit_view(request, pk: int):
+    case = get_case_for_user(request.user, pk)
+    if case.applicant_id != request.user.pk or case.status not in (Case.Status.DRAFT, Case.Status.RETURNED):
+        messages.info(request, _("This form cannot be changed now."))
+        return redirect("approvals:detail", pk=case.pk)
+    matter = case.matter
+    section = registry.current_section(case)
+    initial = {"title": case.title, "reason": case.reason, "amount": case.amount if case.amount is not None else ""}
+    header = CaseHeaderForm(request.POST or None, matter=matter, initial=initial)
+    section_form = _section_form(section, request, case)
+    upload_errors = []
+    if request.method == "POST":
+        uploads, upload_errors = _collect_uploads(request, matter.required_attachments if case.stage == 0 else [])
+        valid = header.is_valid() & (section_form is None or section_form.is_valid()) & (not upload_errors)
+        if valid:
+            try:
+                with transaction.atomic():
+                    services.case_update(
+                        case=case, actor=request.user, title=header.cleaned_data["title"],
+                        reason=header.cleaned_data["reason"], amount=header.cleaned_data["amount"],
+                    )
+                    case.refresh_from_db()
+                    if section_form is not None:
+                        section.save(case, section_form, request.user)
+                    _save_uploads(case, uploads, request.user)
+            except ApprovalError as exc:
+                header.add_error(None, exc.message)
+            else:
+                if request.POST.get("action") == "submit":
+                    return _submit_and_redirect(request, case)
+                messages.success(request, _("Saved."))
+                return redirect("approvals:edit", pk=case.pk)
+    ctx = _form_context(request, matter, case, header, section, section_form, upload_errors)
+    return render(request, "approvals/case_form.html", ctx, status=400 if request.method == "POST" else 200)
+
+
+@require_GET
+def route_preview_view(request, matter_id: int):
+    """htmx: the route the form will take and the live checks, as the amount is typed."""
+    matter = get_object_or_404(Matter, pk=matter_id, is_active=True)
+    case = None
+    if request.GET.get("case"):
+        case = get_case_for_user(request.user, request.GET["case"])
+    amount = request.GET.get("amount", "")
+    checks = []
+    try:
+        value = services.clean_amount(amount, required=matter.amount_required or matter.spends_money)
+    except ApprovalError as exc:
+        value = None
+        checks.append({"level": "error", "text": exc.message})
+    section = registry.get(matter.stages[0]) if matter.stages else None
+    if section is not None and value is not None:
+        checks.extend(section.check_amount(case, value, request.GET, request.user))
+    ctx = {"preview": _preview(request, matter, case, value), "checks": checks, "matter": matter}
+    return render(request, "approvals/_route_preview.html", ctx)
+
+
+# --- reading ---------------------------------------------------------------------------------
+@require_GET
+def case_detail(request, pk: int):
+    case = get_case_for_user(request.user, pk)
+    page = selectors.case_page(case)
+    sections = []
+    for section in registry.sections_for(case):
+        if section.display_template:
+            sections.append({"section": section, "template": section.display_template, "ctx": section.context(case, request.user)})
+    links = [link for s in registry.sections_for(case) for link in s.links(case, request.user)]
+    can_decide = selectors.user_can_decide(request.user, case)
+    is_applicant = case.applicant_id == request.user.pk
+    ctx = {
+        **page,
+        "case": case,
+        "sections": sections,
+        "links": links,
+        "can_decide": can_decide,
+        "is_applicant": is_applicant,
+        "can_edit": is_applicant and case.status in (Case.Status.DRAFT, Case.Status.RETURNED),
+        "can_withdraw": is_applicant and case.is_open,
+        "can_urge": is_applicant and case.status == Case.Status.IN_PROGRESS,
+        "decision_form": DecisionForm(initial={"step_id": case.current_step_id}) if can_decide else None,
+        "common_phrases": [_("Agreed."), _("Please add the missing materials."), _("Please revise and resubmit.")],
+        "active_nav": "mine" if is_applicant else "inbox",
+        "history": case.history.select_related("history_user").order_by("-history_date")[:50],
+    }
+    CopyRead = case.copies.model
+    CopyRead.objects.filter(case=case, user=request.user, read_at__isnull=True).update(read_at=timezone.now())
+    return render(request, "approvals/case_detail.html", ctx)
+
+
+@require_GET
+def attachment_download(request, pk: int):
+    att = get_object_or_404(Attachment.objects.select_related("case"), pk=pk)
+    get_case_for_user(request.user, att.case_id)  # 404 unless the case is visible
+    response = FileResponse(att.file.open("rb"), as_attachment=True, filename=att.original_name, content_type=att.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+TABS = {
+    "pending": (selectors.pending_for, "inbox"),
+    "done": (selectors.done_by, "inbox"),
+    "mine": (selectors.mine, "mine"),
+    "copied": (selectors.copied_to, "inbox"),
+}
+
+
+@require_GET
+def inbox(request, tab: str = "pending"):
+    if tab not in TABS:
+        raise Http404
+    fn, nav = TABS[tab]
+    qs = selectors.apply_filters(fn(request.user), request.GET)
+    sort = request.GET.get("sort")
+    sorts = {"amount": "amount", "-amount": "-amount", "age": "current_since", "number": "number", "-created": "-created_at"}
+    if sort in sorts:
+        qs = qs.order_by(sorts[sort], "id")
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    overdue_before = timezone.now() - timedelta(hours=24)
+    ctx = {
+        "tab": tab,
+        "page_obj": page,
+        "cases": page.object_list,
+        "matters": Matter.objects.filter(is_active=True).only("id", "name"),
+        "units": Unit.objects.filter(is_active=True).only("id", "name"),
+        "statuses": Case.Status.choices,
+        "overdue_before": overdue_before,
+        "active_nav": nav,
+        "now": timezone.now(),
+    }
+    return render(request, "approvals/inbox.html", ctx)
+
+
+# --- acting ------------------------------------------------------------------------------------
+def _done(request, case, text):
+    messages.success(request, text)
+    if request.htmx:
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = reverse("approvals:detail", args=[case.pk])
+        return response
+    nxt = request.POST.get("next")
+    if nxt == "inbox":
+        return redirect("approvals:inbox")
+    return redirect("approvals:detail", pk=case.pk)
+
+
+@require_POST
+def case_decide(request, pk: int):
+    case = get_case_for_user(request.user, pk)
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("The decision could not be read; reload the page and try again."))
+        return redirect("approvals:detail", pk=case.pk)
+    decision, comment, step_id = form.cleaned_data["decision"], form.cleaned_data["comment"], form.cleaned_data["step_id"]
+    actions = {"approve": services.case_approve, "reject": services.case_reject, "return": services.case_return}
+    labels = {"approve": _("Approved."), "reject": _("Rejected."), "return": _("Returned to the applicant.")}
+    try:
+        actions[decision](case=case, actor=request.user, comment=comment, step_id=step_id)
+    except ApprovalError as exc:
+        messages.error(request, exc.message)
+        return redirect("approvals:detail", pk=case.pk)
+    return _done(request, case, labels[decision])
+
+
+@require_POST
+def case_withdraw_view(request, pk: int):
+    case = get_case_for_user(request.user, pk)
+    try:
+        services.case_withdraw(case=case, actor=request.user, comment=request.POST.get("comment", ""))
+    except ApprovalError as exc:
+        messages.error(request, exc.message)
+        return redirect("approvals:detail", pk=case.pk)
+    return _done(request, case, _("Withdrawn."))
+
+
+@require_POST
+def case_urge_view(request, pk: int):
+    case = get_case_for_user(request.user, pk)
+    try:
+        services.case_urge(case=case, actor=request.user)
+    except ApprovalError as exc:
+        messages.error(request, exc.message)
+        return redirect("approvals:detail", pk=case.pk)
+    return _done(request, case, _("The approver has been reminded."))
+
+
+@require_POST
+def case_comment_view(request, pk: int):
+    case = get_case_for_user(request.user, pk)
+    form = CommentForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors.get("comment", [])))
+        return redirect("approvals:detail", pk=case.pk)
+    try:
+        services.case_comment(case=case, actor=request.user, comment=form.cleaned_data["comment"])
+    except ApprovalError as exc:
+        messages.error(request, exc.message)
+        return redirect("approvals:detail", pk=case.pk)
+    return _done(request, case, _("Comment added."))
+
+
+@require_POST
+def case_copy_view(request, pk: int):
+    case = get_case_for_user(request.user, pk)
+    form = CopyForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors.get("users", [])))
+        return redirect("approvals:detail", pk=case.pk)
+    n = services.case_copy(case=case, actor=request.user, users=list(form.cleaned_data["users"]))
+    return _done(request, case, _("Copied to %(n)d people.") % {"n": n})
+
+
+@require_POST
+def attachment_upload(request, pk: int):
+    case = get_case_for_user(request.user, pk)
+    if case.applicant_id != request.user.pk or not case.is_open:
+        messages.error(request, _("Only the applicant may add materials while the form is open."))
+        return redirect("approvals:detail", pk=case.pk)
+    form = AttachmentForm(request.POST, request.FILES, kinds=case.matter.required_attachments)
+    if not form.is_valid():
+        for errs in form.errors.values():
+            for e in errs:
+                messages.error(request, e)
+        return redirect(request.POST.get("back") or reverse("approvals:detail", args=[case.pk]))
+    with transaction.atomic():
+        _save_uploads(case, [(form.cleaned_data["kind"], form.cleaned_data["file"], form.facts)], request.user)
+    messages.success(request, _("Attachment added."))
+    return redirect(request.POST.get("back") or reverse("approvals:detail", args=[case.pk]))
+
+
+@require_POST
+def batch_approve_view(request):
+    ids = [i for i in request.POST.getlist("case") if i.isdigit()]
+    if not ids:
+        messages.error(request, _("Select at least one form."))
+        return redirect("approvals:inbox")
+    cases = list(selectors.pending_for(request.user).filter(pk__in=ids))
+    done, failed = services.batch_approve(cases=cases, actor=request.user, comment=request.POST.get("comment", "") or _("Agreed."))
+    if done:
+        messages.success(request, _("Approved %(n)d forms.") % {"n": len(done)})
+    for case, why in failed:
+        messages.error(request, f"{case.number}: {why}")
+    missing = len(ids) - len(cases)
+    if missing:
+        messages.warning(request, _("%(n)d selected forms are no longer waiting for you.") % {"n": missing})
+    return redirect("approvals:inbox")
+
+
+# --- print -------------------------------------------------------------------------------------------
+@require_GET
+def case_pdf(request, pk: int):
+    from .pdf import render_case_pdf
+
+    case = get_case_for_user(request.user, pk)
+    pdf = render_case_pdf(case, request=request)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{case.number}.pdf"'
+    return response
+
+
+# --- delegation and notices ----------------------------------------------------------------------------
+def delegations(request):
+    form = DelegationForm(request.POST or None, principal=request.user)
+    if request.method == "POST":
+        if form.is_valid():
+            form.save()
+            messages.success(request, _("Delegation saved."))
+            return redirect("approvals:delegations")
+    ctx = {
+        "form": form,
+        "given": Delegation.objects.filter(principal=request.user).select_related("deputy"),
+        "received": Delegation.objects.filter(deputy=request.user).select_related("principal"),
+        "active_nav": "inbox",
+        "categories": Category.choices,
+    }
+    return render(request, "approvals/delegations.html", ctx, status=400 if request.method == "POST" else 200)
+
+
+@require_POST
+def delegation_end(request, pk: int):
+    d = get_object_or_404(Delegation, pk=pk, principal=request.user)
+    d.is_active = False
+    d.save(update_fields=["is_active"])
+    messages.success(request, _("Delegation ended."))
+    return redirect("approvals:delegations")
+
+
+@require_GET
+def notifications(request):
+    qs = Notification.objects.filter(user=request.user).select_related("case")
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    Notification.objects.filter(user=request.user, read_at__isnull=True, pk__in=[n.pk for n in page]).update(read_at=timezone.now())
+    return render(request, "approvals/notifications.html", {"page_obj": page, "active_nav": "inbox"})

@@ -1,0 +1,193 @@
+"""Return and resubmit, reject, withdraw, comment, urge, copy, delegation."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from approvals import services
+from approvals.exceptions import ApprovalError, StaleAction
+from approvals.models import Action, Case, Delegation, Matter, Notification, RouteStep
+from approvals.permissions import visible_cases
+from approvals.selectors import pending_for
+
+from .conftest import approve_all, holders
+
+pytestmark = pytest.mark.django_db
+
+
+def test_return_sends_form_back_to_applicant_with_reason(office, make_case):
+    case = make_case("500")
+    services.case_approve(case=case, actor=office.head)
+    services.case_return(case=case, actor=office.finance_reviewer, comment="请补充发票。")
+    case.refresh_from_db()
+    assert case.status == Case.Status.RETURNED
+    assert case.return_reason == "请补充发票。"
+    assert holders(case) == []
+    assert Notification.objects.filter(user=office.clerk, text__contains="请补充发票").exists()
+
+
+def test_return_and_reject_need_a_reason(office, make_case):
+    case = make_case("500")
+    for fn in (services.case_return, services.case_reject):
+        with pytest.raises(ApprovalError):
+            fn(case=case, actor=office.head, comment="  ")
+    case.refresh_from_db()
+    assert case.status == Case.Status.IN_PROGRESS
+    assert not Action.objects.filter(case=case, kind__in=["return", "reject"]).exists()
+
+
+def test_resubmit_goes_back_to_the_step_that_returned_it(office, make_case):
+    case = make_case("500")
+    services.case_approve(case=case, actor=office.head)
+    services.case_return(case=case, actor=office.finance_reviewer, comment="金额有误")
+    services.case_update(case=case, actor=office.clerk, title=case.title, reason="已更正", amount="450")
+    services.case_resubmit(case=case, actor=office.clerk, comment="已更正金额")
+    case.refresh_from_db()
+    assert case.status == Case.Status.IN_PROGRESS
+    assert case.current_step.kind == "finance_review"
+    head_step = RouteStep.objects.get(case=case, kind="unit_head")
+    assert head_step.status == RouteStep.Status.APPROVED
+    assert approve_all(case).status == Case.Status.APPROVED
+
+
+def test_resubmit_from_start_when_the_matter_says_so(office, make_case, spend):
+    spend.resubmit_mode = Matter.Resubmit.FROM_START
+    spend.save()
+    case = make_case("500")
+    services.case_approve(case=case, actor=office.head)
+    services.case_return(case=case, actor=office.finance_reviewer, comment="重新报批")
+    services.case_resubmit(case=case, actor=office.clerk)
+    case.refresh_from_db()
+    assert case.current_step.kind == "unit_head"
+
+
+def test_resubmit_into_another_tier_rebuilds_the_route(office, make_case):
+    case = make_case("5000")
+    services.case_return(case=case, actor=office.head, comment="金额应含安装费")
+    services.case_update(case=case, actor=office.clerk, title=case.title, amount="60000")
+    services.case_resubmit(case=case, actor=office.clerk)
+    case.refresh_from_db()
+    current = RouteStep.objects.filter(case=case, version=case.route_version)
+    assert "principal" in current.values_list("kind", flat=True)
+    assert case.current_step.kind == "unit_head"
+
+
+def test_reject_ends_the_case(office, make_case):
+    case = make_case("500")
+    services.case_reject(case=case, actor=office.head, comment="不符合规定")
+    case.refresh_from_db()
+    assert case.status == Case.Status.REJECTED
+    assert not RouteStep.objects.filter(case=case, status__in=["pending", "active"]).exists()
+    with pytest.raises(StaleAction):
+        services.case_approve(case=case, actor=office.finance_reviewer)
+
+
+def test_withdraw_before_the_first_decision(office, make_case):
+    case = make_case("500")
+    services.case_withdraw(case=case, actor=office.clerk)
+    case.refresh_from_db()
+    assert case.status == Case.Status.WITHDRAWN
+    assert pending_for(office.head).count() == 0
+
+
+def test_withdraw_refused_after_a_decision(office, make_case):
+    case = make_case("500")
+    services.case_approve(case=case, actor=office.head)
+    with pytest.raises(ApprovalError):
+        services.case_withdraw(case=case, actor=office.clerk)
+    case.refresh_from_db()
+    assert case.status == Case.Status.IN_PROGRESS
+
+
+def test_only_the_applicant_submits_and_withdraws(office, make_case):
+    case = make_case("500", submit=False)
+    with pytest.raises(ApprovalError):
+        services.case_submit(case=case, actor=office.clerk2)
+    with pytest.raises(ApprovalError):
+        services.case_withdraw(case=case, actor=office.clerk2)
+
+
+def test_second_submit_is_refused(office, make_case):
+    case = make_case("500")
+    with pytest.raises(StaleAction):
+        services.case_submit(case=case, actor=office.clerk)
+    assert Action.objects.filter(case=case, kind="submit").count() == 1
+
+
+def test_urge_reminds_the_holder_and_is_rate_limited(office, make_case):
+    case = make_case("500")
+    before = Notification.objects.filter(user=office.head).count()
+    services.case_urge(case=case, actor=office.clerk)
+    assert Notification.objects.filter(user=office.head).count() == before + 1
+    with pytest.raises(ApprovalError):
+        services.case_urge(case=case, actor=office.clerk)
+    assert Action.objects.filter(case=case, kind="urge").count() == 1
+
+
+def test_overdue_steps_are_urged_automatically_in_working_hours(office, make_case):
+    case = make_case("500")
+    step = case.current_step
+    # activated two working days ago
+    RouteStep.objects.filter(pk=step.pk).update(activated_at=timezone.now() - timedelta(days=4))
+    assert services.urge_overdue_steps() == 1
+    assert services.urge_overdue_steps() == 0  # idempotent: just urged
+    urge = Action.objects.get(case=case, kind="urge")
+    assert urge.actor is None
+
+
+def test_comment_is_recorded(office, make_case):
+    case = make_case("500")
+    services.case_comment(case=case, actor=office.supervisor, comment="请注意支出标准")
+    assert Action.objects.filter(case=case, kind="comment", actor=office.supervisor).exists()
+    with pytest.raises(ApprovalError):
+        services.case_comment(case=case, actor=office.supervisor, comment="   ")
+
+
+def test_copy_lets_the_person_read_the_case(office, make_case):
+    case = make_case("500")
+    outsider = office.community_clerk
+    assert not visible_cases(outsider).filter(pk=case.pk).exists()
+    services.case_copy(case=case, actor=office.clerk, users=[outsider])
+    assert visible_cases(outsider).filter(pk=case.pk).exists()
+    assert Notification.objects.filter(user=outsider, case=case).exists()
+
+
+def test_delegate_decides_on_behalf_of_leader(office, make_case):
+    today = timezone.localdate()
+    Delegation.objects.create(principal=office.leader, deputy=office.principal, start=today, end=today + timedelta(days=3))
+    case = make_case("500")
+    services.case_approve(case=case, actor=office.head)
+    services.case_approve(case=case, actor=office.finance_reviewer)
+    assert pending_for(office.principal).filter(pk=case.pk).exists()
+    services.case_approve(case=case, actor=office.principal, comment="同意（代）")
+    case.refresh_from_db()
+    assert case.status == Case.Status.APPROVED
+    act = Action.objects.get(case=case, kind="approve", actor=office.principal)
+    assert act.on_behalf_of == office.leader
+
+
+def test_delegation_outside_its_dates_or_scope_gives_nothing(office, make_case):
+    today = timezone.localdate()
+    Delegation.objects.create(principal=office.leader, deputy=office.principal, start=today - timedelta(days=9), end=today - timedelta(days=1))
+    Delegation.objects.create(principal=office.leader, deputy=office.supervisor, start=today, end=today, category="RS")
+    case = make_case("500")
+    services.case_approve(case=case, actor=office.head)
+    services.case_approve(case=case, actor=office.finance_reviewer)
+    for person in (office.principal, office.supervisor):
+        assert not pending_for(person).filter(pk=case.pk).exists()
+        with pytest.raises(StaleAction):
+            services.case_approve(case=case, actor=person)
+
+
+def test_batch_approve_only_low_risk_items(office, make_case, catalogue):
+    low = catalogue["CW-BGYP"]
+    a = make_case("300", matter=low)
+    b = make_case("300")  # not low risk
+    done, failed = services.batch_approve(cases=[a, b], actor=office.head, comment="同意。")
+    assert [c.pk for c in done] == [a.pk]
+    assert [c.pk for c, _ in failed] == [b.pk]
+    a.refresh_from_db()
+    b.refresh_from_db()
+    assert a.current_step.kind == "finance_review"
+    assert b.current_step.kind == "unit_head"

@@ -6,6 +6,7 @@ Secrets may also be given as ``<NAME>_FILE`` pointing at a file (docker secrets)
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import environ
@@ -27,7 +28,8 @@ def env_secret(name: str, default: str | None = None) -> str | None:
 
 
 DEBUG = env.bool("DEBUG", default=False)
-TESTING = env.bool("NEIQIAO_TESTING", default=False)
+# Under pytest (imported before these settings load, also in xdist workers) test defaults apply.
+TESTING = env.bool("NEIQIAO_TESTING", default="pytest" in sys.modules)
 SECRET_KEY = env_secret("SECRET_KEY") or ""
 if not SECRET_KEY:
     if DEBUG or TESTING:
@@ -167,7 +169,9 @@ STORAGES = {
 }
 # Uploads live outside static files and are served only through permission-checked views.
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media")))
-MEDIA_URL = None
+# No URL serves them (MEDIA_URL None makes FieldFile.url fail loudly); Django's live test
+# server wraps every app in a media handler that needs a path prefix, so tests get a dead one.
+MEDIA_URL = "/uploads-not-served/" if TESTING else None
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
 WHITENOISE_USE_FINDERS = DEBUG or TESTING

@@ -55,7 +55,7 @@ FUNCTIONAL = {
 DEPUTIES = {
     "fuzhuren1": ("陈建国", "副主任（分管财政）", ["CZB", "CGZX", "ZCB", "JFB", "SQ01", "SQ02"]),
     "fuzhuren2": ("林志强", "副主任（分管建设）", ["JSB", "CGB", "GTD", "ZFD", "SQ03"]),
-    "fuzhuren3": ("黄丽华", "副书记（分管党群）", ["DZB", "DJB", "ZZB", "XCB", "TZB", "DQZX", "SQ04"]),
+    "fuzhuren3": ("黄丽华", "副书记（分管党群）", ["DZB", "DJB", "JJB", "ZZB", "XCB", "TZB", "DQZX", "SQ04"]),
     "fuzhuren4": ("吴海涛", "副主任（分管安全）", ["AJB", "YJB", "ZWB", "XFB", "SQ05"]),
     "fuzhuren5": ("郑晓梅", "副主任（分管民生）", ["SQB", "GFB", "GSZX", "TYZ", "SQ06", "SQ07"]),
 }

@@ -43,7 +43,7 @@ def visible_cases(user, queryset=None):
 
 def get_case_for_user(user, pk, *, queryset=None) -> Case:
     """The one access helper every case view uses: 404 unless the user may read the case."""
-    qs = queryset if queryset is not None else Case.objects.select_related("matter", "unit", "applicant")
+    qs = queryset if queryset is not None else Case.objects.select_related("matter", "unit", "applicant", "current_step")
     try:
         return visible_cases(user, qs).get(pk=pk)
     except (Case.DoesNotExist, ValueError, TypeError):

@@ -3,8 +3,6 @@
 import pytest
 from django.urls import reverse
 
-from .conftest import approve_all
-
 pytestmark = pytest.mark.django_db
 
 
@@ -37,8 +35,14 @@ def test_my_applications_query_count_is_constant(client, office, make_case, djan
 
 
 def test_case_page_query_count_is_constant(client, office, make_case, django_assert_max_num_queries):
+    from approvals import services
+
     small = make_case("100")
-    big = approve_all(make_case("400000"))
+    big = make_case("400000")  # six steps; four decided, many comments
+    for actor in (office.head, office.finance_reviewer, office.leader, office.finance_leader):
+        services.case_approve(case=big, actor=actor, comment="同意。")
+    for i in range(10):
+        services.case_comment(case=big, actor=office.supervisor, comment=f"意见{i}")
     client.force_login(office.supervisor)
     a = _count_queries(client, reverse("approvals:detail", args=[small.pk]), django_assert_max_num_queries, 30)
     b = _count_queries(client, reverse("approvals:detail", args=[big.pk]), django_assert_max_num_queries, 30)

@@ -5,3 +5,13 @@ from django.utils.translation import gettext_lazy as _
 class BudgetConfig(AppConfig):
     name = "budget"
     verbose_name = _("Budget")
+
+    def ready(self) -> None:
+        from approvals.registry import register
+        from core import navigation
+
+        from .sections import BudgetAdjustmentSection, BudgetSection
+
+        register(BudgetSection())
+        register(BudgetAdjustmentSection())
+        navigation.replace("budget", "budget:index")

@@ -62,6 +62,15 @@ class DecisionForm(BootstrapMixin, forms.Form):
     decision = forms.ChoiceField(choices=DECISIONS)
     comment = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
     step_id = forms.IntegerField(widget=forms.HiddenInput)
+    meeting_date = forms.DateField(label=_("Meeting date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    meeting_name = forms.CharField(label=_("Meeting"), required=False, max_length=100)
+    minutes = forms.FileField(label=_("Meeting minutes"), required=False)
+
+    def clean_minutes(self):
+        f = self.cleaned_data.get("minutes")
+        if f:
+            self.minutes_facts = check_upload(f)
+        return f
 
 
 class CommentForm(BootstrapMixin, forms.Form):

@@ -26,6 +26,7 @@ from .models import (
     Notification,
     RouteStep,
     StepAssignee,
+    StepKind,
     StepMode,
 )
 from .money import MAX_AMOUNT
@@ -216,7 +217,12 @@ def _activate(case: Case, step: RouteStep, *, previous_approver_id: int | None) 
     assignees = _current_assignees(step, case.round)
     grant_view(case, [a.user for a in assignees])
     # The same person twice in a row: the second time is recorded as auto-passed.
-    if previous_approver_id and any(a.user_id == previous_approver_id for a in assignees):
+    # (Never for a collective decision: the meeting itself must be recorded.)
+    if (
+        previous_approver_id
+        and step.kind != StepKind.COLLECTIVE
+        and any(a.user_id == previous_approver_id for a in assignees)
+    ):
         for a in assignees:
             if a.user_id == previous_approver_id:
                 a.decision = StepAssignee.Decision.AUTO_PASSED
@@ -364,7 +370,14 @@ def _decision_target(case: Case, step_id: int | None) -> RouteStep:
     return RouteStep.objects.select_for_update().get(pk=case.current_step_id)
 
 
-def case_approve(*, case: Case, actor: User, comment: str = "", step_id: int | None = None) -> Case:
+MINUTES_KIND = "会议纪要"
+
+
+def case_approve(
+    *, case: Case, actor: User, comment: str = "", step_id: int | None = None, meeting_date=None, meeting_name: str = ""
+) -> Case:
+    """Approve the current step. A collective-decision step (三重一大) records the meeting:
+    its date and name are required and the minutes must be attached to the case."""
     with transaction.atomic():
         case = _lock(case)
         step = _decision_target(case, step_id)
@@ -372,6 +385,24 @@ def case_approve(*, case: Case, actor: User, comment: str = "", step_id: int | N
             raise ApprovalError(_("Nobody approves their own form."), code="own_form")
         row, on_behalf_of = _holding_assignee(case, step, actor)
         now = timezone.now()
+        if step.kind == StepKind.COLLECTIVE:
+            if not meeting_date or not (meeting_name or "").strip():
+                raise ApprovalError(
+                    _("A collective decision records the meeting: give its date and name."), code="meeting_required"
+                )
+            if meeting_date > timezone.localdate(now):
+                raise ApprovalError(_("The meeting date cannot be in the future."), code="meeting_future")
+            if not case.attachments.filter(kind=MINUTES_KIND).exists():
+                raise ApprovalError(
+                    _("Attach the meeting minutes (%(kind)s) before recording the decision.") % {"kind": MINUTES_KIND},
+                    code="minutes_required",
+                )
+            step.meeting_date = meeting_date
+            step.meeting_name = meeting_name.strip()[:100]
+            step.save(update_fields=["meeting_date", "meeting_name"])
+            comment = (comment + "\n" if comment else "") + _("Meeting: %(name)s on %(date)s") % {
+                "name": step.meeting_name, "date": meeting_date.isoformat()
+            }
         row.decision = StepAssignee.Decision.APPROVED
         row.decided_by = actor
         row.decided_at = now

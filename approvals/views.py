@@ -296,15 +296,27 @@ def _done(request, case, text):
 @require_POST
 def case_decide(request, pk: int):
     case = get_case_for_user(request.user, pk)
-    form = DecisionForm(request.POST)
+    form = DecisionForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, _("The decision could not be read; reload the page and try again."))
+        errors = [e for errs in form.errors.values() for e in errs]
+        messages.error(request, " ".join(errors) or _("The decision could not be read; reload the page and try again."))
         return redirect("approvals:detail", pk=case.pk)
-    decision, comment, step_id = form.cleaned_data["decision"], form.cleaned_data["comment"], form.cleaned_data["step_id"]
-    actions = {"approve": services.case_approve, "reject": services.case_reject, "return": services.case_return}
+    data = form.cleaned_data
+    decision, comment, step_id = data["decision"], data["comment"], data["step_id"]
     labels = {"approve": _("Approved."), "reject": _("Rejected."), "return": _("Returned to the applicant.")}
     try:
-        actions[decision](case=case, actor=request.user, comment=comment, step_id=step_id)
+        with transaction.atomic():
+            if decision == "approve":
+                if data.get("minutes"):
+                    _save_uploads(case, [(services.MINUTES_KIND, data["minutes"], form.minutes_facts)], request.user)
+                services.case_approve(
+                    case=case, actor=request.user, comment=comment, step_id=step_id,
+                    meeting_date=data.get("meeting_date"), meeting_name=data.get("meeting_name") or "",
+                )
+            elif decision == "reject":
+                services.case_reject(case=case, actor=request.user, comment=comment, step_id=step_id)
+            else:
+                services.case_return(case=case, actor=request.user, comment=comment, step_id=step_id)
     except ApprovalError as exc:
         messages.error(request, exc.message)
         return redirect("approvals:detail", pk=case.pk)

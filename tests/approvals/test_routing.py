@@ -166,3 +166,34 @@ def test_category_policy_routes_documents_through_functional_department(office, 
 def test_amount_tiers_use_decimal_boundaries_exactly(make_case):
     assert len(kinds(make_case(Decimal("9999.99")))) == 3
     assert len(kinds(make_case(Decimal("10000.00")))) == 4
+
+
+def test_collective_step_records_the_meeting_with_minutes(office, make_case):
+    import datetime
+
+    from django.core.files.base import ContentFile
+
+    from approvals.models import Attachment
+
+    case = make_case("350000")
+    for actor in (office.head, office.finance_reviewer, office.leader, office.finance_leader):
+        services.case_approve(case=case, actor=actor)
+    services.case_approve(case=case, actor=office.principal)  # principal step
+    case.refresh_from_db()
+    assert case.current_step.kind == "collective"
+    # never auto-passed, even though the principal just approved the previous step
+    assert case.current_step.status == RouteStep.Status.ACTIVE
+    holder = office.principal
+    with pytest.raises(ApprovalError):
+        services.case_approve(case=case, actor=holder, meeting_date=datetime.date.today(), meeting_name="党工委会议")
+    assert case.status == Case.Status.IN_PROGRESS
+    att = Attachment(case=case, kind="会议纪要", original_name="纪要.pdf", extension=".pdf", size=10,
+                     content_type="application/pdf", sha256="1" * 64, uploaded_by=holder)
+    att.file.save("m.pdf", ContentFile(b"%PDF-1.4 minutes"), save=True)
+    with pytest.raises(ApprovalError):
+        services.case_approve(case=case, actor=holder)  # no meeting date/name
+    services.case_approve(case=case, actor=holder, meeting_date=datetime.date.today(), meeting_name="党工委会议")
+    case.refresh_from_db()
+    step = RouteStep.objects.get(case=case, kind="collective")
+    assert case.status == Case.Status.APPROVED
+    assert step.meeting_name == "党工委会议" and step.meeting_date == datetime.date.today()

@@ -66,13 +66,13 @@ def test_trail_cannot_be_changed_in_admin(client, office, make_case):
 
 
 def test_pdf_prints_chinese_title_capitals_and_trail(client, office, make_case):
-    case = approve_all(make_case("1234567.89", title="街道办公楼空调维修采购"))
+    case = approve_all(make_case("234567.89", title="街道办公楼空调维修采购"))
     client.force_login(office.clerk)
     r = client.get(reverse("approvals:pdf", args=[case.pk]))
     assert r.status_code == 200 and r["Content-Type"] == "application/pdf"
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(r.content)).pages)
     compact = text.replace(" ", "").replace("\n", "")
     assert "街道办公楼空调维修采购" in compact
-    assert "壹佰贰拾叁万肆仟伍佰陆拾柒元捌角玖分" in compact
-    assert "¥1,234,567.89" in compact
+    assert "贰拾叁万肆仟伍佰陆拾柒元捌角玖分" in compact
+    assert "¥234,567.89" in compact
     assert office.head.full_name.replace(" ", "") in compact

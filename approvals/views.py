@@ -201,7 +201,7 @@ def route_preview_view(request, matter_id: int):
     section = registry.get(matter.stages[0]) if matter.stages else None
     if section is not None and value is not None:
         checks.extend(section.check_amount(case, value, request.GET, request.user))
-    ctx = {"preview": _preview(request, matter, case, value), "checks": checks, "matter": matter}
+    ctx = {"preview": _preview(request, matter, case, value), "checks": checks, "matter": matter, "amount": value}
     return render(request, "approvals/_route_preview.html", ctx)
 
 

@@ -31,3 +31,11 @@ def duration_zh(td):
     if hours:
         return f"{hours}小时{mins}分"
     return f"{mins}分钟"
+
+
+@register.filter
+def status_label(code):
+    """A case status code as its label (for snapshots stored in the trail)."""
+    from approvals.models import Case
+
+    return dict(Case.Status.choices).get(code, code)

@@ -1,5 +1,4 @@
 from django.contrib import admin
-from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import BudgetAdjustment, BudgetLine, BudgetMovement, CaseBudget, ExportJob
@@ -59,4 +58,3 @@ class BudgetAdjustmentAdmin(ReadOnlyAdmin):
 class ExportJobAdmin(ReadOnlyAdmin):
     list_display = ("id", "user", "status", "done", "total", "created_at", "finished_at")
     list_filter = ("status",)
-    verbose_name = _("export")

@@ -33,7 +33,7 @@ def import_columns() -> list[tuple[str, str]]:
     """(field, header) in template order."""
     return [
         ("unit_code", _("Unit code")),
-        ("project", _("Project")),
+        ("project", _("Project name")),
         ("functional_code", _("Functional class code")),
         ("functional_name", _("Functional class name")),
         ("economic_code", _("Economic class code")),
@@ -77,9 +77,6 @@ def build_template(fileobj, *, year: int) -> None:
     ws.add_data_validation(mode)
     fund.add(f"G2:G{MAX_IMPORT_ROWS + 1}")
     mode.add(f"I2:I{MAX_IMPORT_ROWS + 1}")
-    for col in (8,):
-        for row in range(2, 502):
-            ws.cell(row=row, column=col).number_format = MONEY_FORMAT
 
     help_ws = wb.create_sheet(_("Instructions"))
     help_ws.column_dimensions["A"].width = 22
@@ -89,7 +86,7 @@ def build_template(fileobj, *, year: int) -> None:
     help_ws.append([])
     notes = [
         (_("Unit code"), _("The code of an existing unit (list below).")),
-        (_("Project"), _("The project name, up to 100 characters.")),
+        (_("Project name"), _("The project name, up to 100 characters.")),
         (_("Functional class code"), _("7 digits (class, section, item), e.g. 2010301.")),
         (_("Economic class code"), _("5 digits (class, section), e.g. 30201.")),
         (_("Fund source"), " / ".join(str(label) for _v, label in FundSource.choices)),

@@ -4,7 +4,7 @@ PY := .venv/bin/python
 PIP := .venv/bin/pip
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test setup system-deps venv static messages migrate seed worker beat bench lock clean
+.PHONY: run test setup system-deps venv static messages catalogs migrate seed worker beat bench lock clean
 
 run: setup migrate seed  ## set everything up, seed the demo office, serve on http://127.0.0.1:8000
 	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
@@ -13,6 +13,7 @@ test: setup  ## the whole test suite on PostgreSQL (DATABASE_URL if set, else th
 	bash scripts/test.sh
 
 setup: system-deps venv static messages
+	mkdir -p var/staticfiles var/media
 
 system-deps:
 	bash scripts/system_deps.sh
@@ -31,7 +32,16 @@ static/vendor/.built: package.json package-lock.json scripts/copy_vendor.mjs
 	touch $@
 
 messages:
-	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules -v 0
+	DEBUG=1 $(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules -v 0
+
+# Interface strings: the foundation (templates/, core/, org/, neiqiao/) goes into locale/; every app
+# that keeps its own catalog (<app>/locale/) is extracted into it, without settings, from its folder.
+APP_CATALOGS = $(patsubst %/locale,%,$(wildcard */locale))
+FOUNDATION_IGNORES = .venv node_modules tests bench var build static \
+	approvals budget procurement contracts construction assets accounting risk
+catalogs:  ## refresh the .po files after changing interface strings, then translate the new entries
+	DEBUG=1 $(PY) manage.py makemessages -l zh_Hans --no-obsolete $(addprefix --ignore=,$(sort $(FOUNDATION_IGNORES) $(APP_CATALOGS)))
+	for app in $(APP_CATALOGS); do (cd $$app && env -u DJANGO_SETTINGS_MODULE ../.venv/bin/django-admin makemessages -l zh_Hans --no-obsolete) || exit 1; done
 
 migrate:
 	DEBUG=1 $(PY) manage.py migrate --no-input -v 0

@@ -191,3 +191,22 @@ def test_batch_approve_only_low_risk_items(office, make_case, catalogue):
     b.refresh_from_db()
     assert a.current_step.kind == "finance_review"
     assert b.current_step.kind == "unit_head"
+
+
+def test_notices_are_mailed_when_a_mail_server_is_configured(office, make_case, settings, mailoutbox, django_capture_on_commit_callbacks):
+    settings.EMAIL_HOST = "smtp.office.example"
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    office.head.email = "head@office.example"
+    office.head.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        make_case("500")
+    assert [m.to for m in mailoutbox] == [["head@office.example"]]
+    assert "待您审批" in mailoutbox[0].subject
+
+
+def test_no_mail_server_means_in_app_notices_only(office, make_case, settings, mailoutbox, django_capture_on_commit_callbacks):
+    settings.EMAIL_HOST = ""
+    with django_capture_on_commit_callbacks(execute=True):
+        case = make_case("500")
+    assert mailoutbox == []
+    assert Notification.objects.filter(user=office.head, case=case).exists()

@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.urls import reverse
 
 from core.navigation import NAV_ITEMS, PENDING_MODULES
-from org.models import FunctionalDepartment, Role
+from org.models import FunctionalDepartment, Role, Unit
 
 ROLES = [r.value for r in Role]
 
@@ -65,7 +65,7 @@ def test_administration_is_refused_to_non_staff(client, office, role):
         assert response["Location"].startswith(reverse("admin:login")), url
     response = client.post(reverse("admin:org_unit_add"), {"code": "HACK", "name": "越权部门", "kind": "department"})
     assert response.status_code == 302
-    assert not office.unit.__class__.objects.filter(code="HACK").exists()
+    assert not Unit.objects.filter(code="HACK").exists()
 
 
 def test_every_administration_page_renders_for_the_administrator(client, office):
@@ -118,4 +118,4 @@ def test_administrator_bad_input_shows_a_message_and_saves_nothing(client, offic
     html = response.content.decode()
     assert "这个字段是必填项" in html  # name is required
     assert "已存在" in html  # the code is taken
-    assert office.unit.__class__.objects.filter(code=office.unit.code).count() == 1
+    assert Unit.objects.filter(code=office.unit.code).count() == 1

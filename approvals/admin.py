@@ -17,6 +17,11 @@ class PolicyStepInlineForm(forms.ModelForm):
         model = PolicyStep
         fields = ("order", "name", "kind", "role", "mode", "time_limit_hours")
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # "added approver" steps are made at run time by 加签, never configured
+        self.fields["kind"].choices = [c for c in self.fields["kind"].choices if c[0] != StepKind.ADDED]
+
     def clean(self):
         data = super().clean()
         if data.get("kind") == StepKind.POSITION and not data.get("role"):

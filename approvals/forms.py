@@ -58,13 +58,34 @@ class AttachmentForm(BootstrapMixin, forms.Form):
 
 
 class DecisionForm(BootstrapMixin, forms.Form):
-    DECISIONS = (("approve", _("Approve")), ("reject", _("Reject")), ("return", _("Return to applicant")))
+    DECISIONS = (
+        ("approve", _("Approve")),
+        ("reject", _("Reject")),
+        ("return", _("Return to applicant")),
+        ("return_to", _("Return to an earlier step")),
+        ("handover", _("Hand over")),
+        ("add", _("Add an approver")),
+    )
     decision = forms.ChoiceField(choices=DECISIONS)
+    person = forms.ModelChoiceField(
+        label=_("Person"), required=False,
+        queryset=User.objects.filter(is_active=True).select_related("unit").order_by("unit__sort_order", "username"),
+    )
+    target_step = forms.IntegerField(label=_("Earlier step"), required=False)
     comment = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
     step_id = forms.IntegerField(widget=forms.HiddenInput)
     meeting_date = forms.DateField(label=_("Meeting date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     meeting_name = forms.CharField(label=_("Meeting"), required=False, max_length=100)
     minutes = forms.FileField(label=_("Meeting minutes"), required=False)
+
+    def clean(self):
+        data = super().clean()
+        decision = data.get("decision")
+        if decision in ("handover", "add") and not data.get("person"):
+            self.add_error("person", _("Choose the person."))
+        if decision == "return_to" and not data.get("target_step"):
+            self.add_error("target_step", _("Choose the step to return to."))
+        return data
 
     def clean_minutes(self):
         f = self.cleaned_data.get("minutes")

@@ -168,6 +168,7 @@ class StepKind(models.TextChoices):
     PRINCIPAL = "principal", _("Principal leader")
     COLLECTIVE = "collective", _("Collective decision (meeting)")
     POSITION = "position", _("A named position")
+    ADDED = "added", _("Added approver (加签)")
 
 
 class StepMode(models.TextChoices):
@@ -340,6 +341,7 @@ class StepAssignee(models.Model):
         REJECTED = "rejected", _("Rejected")
         RETURNED = "returned", _("Returned")
         AUTO_PASSED = "auto_passed", _("Auto-passed")
+        HANDED_OVER = "handed_over", _("Handed over")
 
     step = models.ForeignKey(RouteStep, on_delete=models.CASCADE, related_name="assignees")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="step_assignments")
@@ -464,6 +466,9 @@ class Action(models.Model):
         ATTACH = "attach", _("Attached a file")
         STAGE = "stage", _("Moved to next stage")
         FINISH = "finish", _("Approval complete")
+        HANDOVER = "handover", _("Handed over")
+        ADD_APPROVER = "add_approver", _("Added an approver")
+        RETURN_TO_STEP = "return_to_step", _("Returned to an earlier step")
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="actions")
     kind = models.CharField(_("action"), max_length=20, choices=Kind.choices)

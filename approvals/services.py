@@ -249,7 +249,11 @@ def _activate(case: Case, step: RouteStep, *, previous_approver_id: int | None) 
 
 
 def _step_complete(step: RouteStep, round_: int) -> bool:
-    decisions = list(step.assignees.filter(round=round_).values_list("decision", flat=True))
+    decisions = list(
+        step.assignees.filter(round=round_)
+        .exclude(decision=StepAssignee.Decision.HANDED_OVER)
+        .values_list("decision", flat=True)
+    )
     done = [d for d in decisions if d in (StepAssignee.Decision.APPROVED, StepAssignee.Decision.AUTO_PASSED)]
     if step.mode == StepMode.ALL:
         return len(done) == len(decisions)
@@ -512,32 +516,117 @@ def case_resubmit(*, case: Case, actor: User, comment: str = "") -> list[str]:
             start_order = 0
         else:
             start_order = 0 if from_start else (case.returned_from_order or 0)
-            for st in RouteStep.objects.filter(case=case, stage=case.stage, version=case.route_version):
-                previous = list(st.assignees.filter(round=case.round - 1))
-                if not previous:
-                    continue  # a step skipped because the applicant holds it
-                if st.order >= start_order:
-                    # fresh decisions for every step from the restart point on
-                    st.status = RouteStep.Status.PENDING
-                    st.activated_at = None
-                    st.completed_at = None
-                    st.save(update_fields=["status", "activated_at", "completed_at"])
-                    StepAssignee.objects.bulk_create([StepAssignee(step=st, user_id=r.user_id, round=case.round) for r in previous])
-                else:
-                    # earlier steps keep their decisions, carried into this round
-                    StepAssignee.objects.bulk_create(
-                        [
-                            StepAssignee(step=st, user_id=r.user_id, round=case.round, decision=r.decision,
-                                         decided_by_id=r.decided_by_id, decided_at=r.decided_at, comment=r.comment)
-                            for r in previous
-                        ]
-                    )
+            _new_round_from(case, start_order)
         case.returned_from_order = None
         case.save()
         warnings = _run_submit_hooks(case, actor)
         trail.append(case, Action.Kind.RESUBMIT, actor=actor, comment="\n".join(filter(None, [comment, *warnings])))
         _advance(case, actor, from_order=start_order - 1 if start_order else -1, previous_approver_id=None)
         return warnings
+
+
+def _new_round_from(case: Case, start_order: int) -> None:
+    """Open round ``case.round`` of the current route: steps from ``start_order`` on are
+    decided afresh by the same people; earlier steps carry their decisions over."""
+    for st in RouteStep.objects.filter(case=case, stage=case.stage, version=case.route_version):
+        previous = list(st.assignees.filter(round=case.round - 1).exclude(decision=StepAssignee.Decision.HANDED_OVER))
+        if not previous:
+            continue  # a step skipped because the applicant holds it
+        if st.order >= start_order:
+            st.status = RouteStep.Status.PENDING
+            st.activated_at = None
+            st.completed_at = None
+            st.save(update_fields=["status", "activated_at", "completed_at"])
+            StepAssignee.objects.bulk_create([StepAssignee(step=st, user_id=r.user_id, round=case.round) for r in previous])
+        else:
+            StepAssignee.objects.bulk_create(
+                [
+                    StepAssignee(step=st, user_id=r.user_id, round=case.round, decision=r.decision,
+                                 decided_by_id=r.decided_by_id, decided_at=r.decided_at, comment=r.comment)
+                    for r in previous
+                ]
+            )
+
+
+def case_return_to_step(*, case: Case, actor: User, target_step_id: int, comment: str, step_id: int | None = None) -> Case:
+    """退回到指定步骤: send the form back to an earlier approver instead of the applicant."""
+    comment = _require_comment(comment, _("return the form"))
+    with transaction.atomic():
+        case = _lock(case)
+        step = _decision_target(case, step_id)
+        row, on_behalf_of = _holding_assignee(case, step, actor)
+        target = RouteStep.objects.filter(
+            pk=target_step_id, case=case, stage=case.stage, version=case.route_version, order__lt=step.order,
+            status__in=[RouteStep.Status.APPROVED, RouteStep.Status.AUTO_PASSED],
+        ).first()
+        if target is None:
+            raise ApprovalError(_("Choose an earlier step that has already approved."), code="bad_target")
+        now = timezone.now()
+        row.decision = StepAssignee.Decision.RETURNED
+        row.decided_by = actor
+        row.decided_at = now
+        row.comment = comment
+        row.save(update_fields=["decision", "decided_by", "decided_at", "comment"])
+        trail.append(case, Action.Kind.RETURN_TO_STEP, actor=actor, on_behalf_of=on_behalf_of, step=step,
+                     comment=_("Back to “%(step)s”: %(comment)s") % {"step": target.name, "comment": comment})
+        case.round += 1
+        _new_round_from(case, target.order)
+        case.save()
+        _advance(case, actor, from_order=target.order - 1, previous_approver_id=None)
+    return case
+
+
+def case_handover(*, case: Case, actor: User, to_user: User, comment: str = "", step_id: int | None = None) -> Case:
+    """转交: the holder hands their part of the current step to another person."""
+    with transaction.atomic():
+        case = _lock(case)
+        step = _decision_target(case, step_id)
+        row, on_behalf_of = _holding_assignee(case, step, actor)
+        if to_user.pk == case.applicant_id:
+            raise ApprovalError(_("Nobody approves their own form."), code="own_form")
+        if not to_user.is_active:
+            raise ApprovalError(_("That person's account is not active."))
+        if step.assignees.filter(round=case.round, user=to_user, decision="").exists():
+            raise ApprovalError(_("%(name)s already holds this step.") % {"name": to_user.get_full_name()})
+        now = timezone.now()
+        row.decision = StepAssignee.Decision.HANDED_OVER
+        row.decided_by = actor
+        row.decided_at = now
+        row.comment = comment
+        row.save(update_fields=["decision", "decided_by", "decided_at", "comment"])
+        StepAssignee.objects.create(step=step, user=to_user, round=case.round)
+        grant_view(case, [to_user])
+        trail.append(case, Action.Kind.HANDOVER, actor=actor, on_behalf_of=on_behalf_of, step=step,
+                     comment=_("Handed to %(name)s. %(comment)s") % {"name": to_user.get_full_name(), "comment": comment})
+        notify([to_user], case, _("Handed to you for approval: %(number)s %(title)s") % {"number": case.number, "title": case.title})
+        case.save(update_fields=["updated_at"])
+    return case
+
+
+def case_add_approver(*, case: Case, actor: User, user: User, comment: str = "", step_id: int | None = None) -> Case:
+    """加签: the holder adds a step right after theirs, held by ``user``."""
+    with transaction.atomic():
+        case = _lock(case)
+        step = _decision_target(case, step_id)
+        _row, on_behalf_of = _holding_assignee(case, step, actor)
+        if user.pk == case.applicant_id:
+            raise ApprovalError(_("Nobody approves their own form."), code="own_form")
+        if not user.is_active:
+            raise ApprovalError(_("That person's account is not active."))
+        later = RouteStep.objects.filter(case=case, stage=case.stage, version=case.route_version, order__gt=step.order)
+        # two moves keep (case, stage, version, order) unique at every moment
+        later.update(order=F("order") + 1000)
+        later.update(order=F("order") - 999)
+        added = RouteStep.objects.create(
+            case=case, stage=case.stage, version=case.route_version, order=step.order + 1,
+            name=_("Added: %(name)s") % {"name": user.get_full_name()}, kind=StepKind.ADDED, mode=StepMode.SINGLE,
+            time_limit_hours=step.time_limit_hours,
+        )
+        StepAssignee.objects.create(step=added, user=user, round=case.round)
+        trail.append(case, Action.Kind.ADD_APPROVER, actor=actor, on_behalf_of=on_behalf_of, step=step,
+                     comment=_("Added %(name)s after this step. %(comment)s") % {"name": user.get_full_name(), "comment": comment})
+        case.save(update_fields=["updated_at"])
+    return case
 
 
 def case_withdraw(*, case: Case, actor: User, comment: str = "") -> Case:

@@ -228,6 +228,11 @@ def case_detail(request, pk: int):
         "can_withdraw": is_applicant and case.is_open,
         "can_urge": is_applicant and case.status == Case.Status.IN_PROGRESS,
         "decision_form": DecisionForm(initial={"step_id": case.current_step_id}) if can_decide else None,
+        "earlier_steps": [
+            st for st in page["steps"]
+            if can_decide and st.stage == case.stage and st.version == case.route_version
+            and case.current_step and st.order < case.current_step.order and st.status in ("approved", "auto_passed")
+        ],
         "common_phrases": [_("Agreed."), _("Please add the missing materials."), _("Please revise and resubmit.")],
         "active_nav": "mine" if is_applicant else "inbox",
     }
@@ -331,7 +336,10 @@ def case_decide(request, pk: int):
         return redirect("approvals:detail", pk=case.pk)
     data = form.cleaned_data
     decision, comment, step_id = data["decision"], data["comment"], data["step_id"]
-    labels = {"approve": _("Approved."), "reject": _("Rejected."), "return": _("Returned to the applicant.")}
+    labels = {
+        "approve": _("Approved."), "reject": _("Rejected."), "return": _("Returned to the applicant."),
+        "return_to": _("Returned to the earlier step."), "handover": _("Handed over."), "add": _("Approver added."),
+    }
     try:
         with transaction.atomic():
             if decision == "approve":
@@ -343,8 +351,16 @@ def case_decide(request, pk: int):
                 )
             elif decision == "reject":
                 services.case_reject(case=case, actor=request.user, comment=comment, step_id=step_id)
-            else:
+            elif decision == "return":
                 services.case_return(case=case, actor=request.user, comment=comment, step_id=step_id)
+            elif decision == "return_to":
+                services.case_return_to_step(
+                    case=case, actor=request.user, target_step_id=data["target_step"], comment=comment, step_id=step_id
+                )
+            elif decision == "handover":
+                services.case_handover(case=case, actor=request.user, to_user=data["person"], comment=comment, step_id=step_id)
+            else:
+                services.case_add_approver(case=case, actor=request.user, user=data["person"], comment=comment, step_id=step_id)
     except ApprovalError as exc:
         messages.error(request, exc.message)
         return redirect("approvals:detail", pk=case.pk)

@@ -210,3 +210,54 @@ def test_no_mail_server_means_in_app_notices_only(office, make_case, settings, m
         case = make_case("500")
     assert mailoutbox == []
     assert Notification.objects.filter(user=office.head, case=case).exists()
+
+
+def test_handover_passes_the_step_to_another_person(office, make_case):
+    case = make_case("500")
+    services.case_handover(case=case, actor=office.head, to_user=office.heads["dzb"], comment="出差，请代为审核")
+    assert [u.pk for u in holders(case)] == [office.heads["dzb"].pk]
+    assert visible_cases(office.heads["dzb"]).filter(pk=case.pk).exists()
+    services.case_approve(case=case, actor=office.heads["dzb"])
+    case.refresh_from_db()
+    assert case.current_step.kind == "finance_review"
+    assert Action.objects.filter(case=case, kind="handover", actor=office.head).exists()
+    with pytest.raises(ApprovalError):
+        services.case_handover(case=case, actor=office.finance_reviewer, to_user=office.clerk)  # the applicant
+
+
+def test_add_approver_inserts_a_step_after_the_current_one(office, make_case):
+    case = make_case("500")
+    services.case_add_approver(case=case, actor=office.head, user=office.heads["jsb"], comment="请建设办把关")
+    orders = list(RouteStep.objects.filter(case=case).order_by("order").values_list("kind", flat=True))
+    assert orders == ["unit_head", "added", "finance_review", "leader"]
+    services.case_approve(case=case, actor=office.head)
+    assert [u.pk for u in holders(case)] == [office.heads["jsb"].pk]
+    services.case_approve(case=case, actor=office.heads["jsb"])
+    assert holders(case)[0].pk == office.finance_reviewer.pk
+
+
+def test_return_to_an_earlier_step(office, make_case):
+    case = make_case("500")
+    services.case_approve(case=case, actor=office.head)
+    services.case_approve(case=case, actor=office.finance_reviewer)
+    first = RouteStep.objects.get(case=case, kind="unit_head")
+    with pytest.raises(ApprovalError):
+        services.case_return_to_step(case=case, actor=office.leader, target_step_id=first.pk, comment="")
+    services.case_return_to_step(case=case, actor=office.leader, target_step_id=first.pk, comment="请部门重新核实")
+    case.refresh_from_db()
+    assert case.status == Case.Status.IN_PROGRESS
+    assert case.current_step_id == first.pk
+    assert [u.pk for u in holders(case)] == [office.head.pk]
+    approve_all(case)
+    case.refresh_from_db()
+    assert case.status == Case.Status.APPROVED
+    assert Action.objects.filter(case=case, kind="approve", actor=office.finance_reviewer).count() == 2
+
+
+def test_return_to_a_later_or_pending_step_is_refused(office, make_case):
+    case = make_case("500")
+    leader_step = RouteStep.objects.get(case=case, kind="leader")
+    with pytest.raises(ApprovalError):
+        services.case_return_to_step(case=case, actor=office.head, target_step_id=leader_step.pk, comment="x")
+    case.refresh_from_db()
+    assert case.current_step.kind == "unit_head"

@@ -13,8 +13,12 @@ PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 @pytest.fixture
 def catalogue(office):
-    """The seeded matter catalogue and default policies on top of the small office."""
+    """The seeded matter catalogue and default policies on top of the small office.
+
+    These tests exercise the approvals engine alone, so the matters carry no business
+    sections (budget, purchase, …); each business app tests its section with the engine."""
     demo.seed()
+    Matter.objects.update(stages=[])
     return {m.code: m for m in Matter.objects.all()}
 
 

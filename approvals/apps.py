@@ -7,10 +7,13 @@ class ApprovalsConfig(AppConfig):
     verbose_name = _("Approvals")
 
     def ready(self):
-        from core import badges, navigation
+        from core import badges, navigation, search
 
         from . import selectors
 
         navigation.replace("inbox", "approvals:inbox")
         navigation.replace("mine", "approvals:mine")
+        navigation.add_topbar("notices", _("Notices"), "approvals:notifications", "bi-bell")
         badges.register("inbox", selectors.pending_count)
+        badges.register("notices", selectors.unread_notice_count)
+        search.register("cases", _("Forms"), selectors.search_results)

@@ -131,3 +131,29 @@ def user_can_decide(user, case: Case) -> bool:
     return StepAssignee.objects.filter(
         step_id=case.current_step_id, round=case.round, decision="", user_id__in=holders
     ).exists()
+
+
+def unread_notice_count(user) -> int:
+    from .models import Notification
+
+    if not user.is_authenticated:
+        return 0
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
+def search_results(user, q: str, limit: int) -> list[dict]:
+    """Cases the user may see whose number, title or applicant matches."""
+    from django.urls import reverse
+
+    from .money import format_yuan
+
+    rows = []
+    for c in search(user, q)[:limit]:
+        rows.append(
+            {
+                "url": reverse("approvals:detail", args=[c.pk]),
+                "title": f"{c.number} {c.title}",
+                "subtitle": " · ".join(filter(None, [c.unit.name, c.applicant.get_full_name(), format_yuan(c.amount), c.get_status_display()])),
+            }
+        )
+    return rows

@@ -1,6 +1,6 @@
 from django.urls import reverse
 
-from .navigation import NAV_ITEMS
+from .navigation import NAV_ITEMS, TOPBAR_ITEMS
 from . import badges
 
 
@@ -14,4 +14,5 @@ def shell(request):
         if item.admin_only and not is_admin:
             continue
         items.append({"key": item.key, "label": item.label, "icon": item.icon, "url": reverse(item.url_name, args=item.url_args)})
-    return {"nav_items": items, "nav_badges": badges.LazyBadges(user)}
+    topbar = [{"key": i.key, "label": i.label, "icon": i.icon, "url": reverse(i.url_name)} for i in TOPBAR_ITEMS]
+    return {"nav_items": items, "topbar_items": topbar, "nav_badges": badges.LazyBadges(user)}

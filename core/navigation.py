@@ -56,3 +56,13 @@ PENDING_MODULES = {
     "risk": (_("Risk warnings"), _("Warnings raised by the risk rules, with owners and status.")),
     "reports": (_("Reports"), _("Budget execution, contract execution and supplier tables, and leaders' charts.")),
 }
+
+
+# Icons in the top bar next to the inbox (e.g. notices), registered by apps:
+# (key, label, url_name, icon); their counts come from core.badges under the same key.
+TOPBAR_ITEMS: list[NavItem] = []
+
+
+def add_topbar(key: str, label, url_name: str, icon: str) -> None:
+    TOPBAR_ITEMS[:] = [i for i in TOPBAR_ITEMS if i.key != key]
+    TOPBAR_ITEMS.append(NavItem(key, label, url_name, icon))

@@ -15,6 +15,15 @@ def home(request):
     return render(request, "core/home.html", {"active_nav": "home"})
 
 
+@require_GET
+def search_view(request):
+    from . import search
+
+    q = request.GET.get("q", "")
+    groups = search.search(request.user, q)
+    return render(request, "core/search.html", {"q": q, "groups": groups, "too_short": 0 < len(q.strip()) < 2})
+
+
 def module(request, slug: str):
     if slug not in PENDING_MODULES:
         raise Http404

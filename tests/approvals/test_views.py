@@ -193,3 +193,26 @@ def test_delegation_page_creates_a_delegation_and_rejects_bad_dates(client, offi
     r = client.post(reverse("approvals:delegations"), {"deputy": office.principal.pk, "start": "2026-12-01", "end": "2026-12-10"})
     assert r.status_code == 302
     assert office.leader.delegations_given.count() == 1
+
+
+def test_search_finds_only_visible_forms(client, office, make_case):
+    mine = make_case("100", title="购置灭火器")
+    other = make_case("100", applicant=office.community_clerk, title="购置灭火器材")
+    client.force_login(office.clerk)
+    body = client.get(reverse("search"), {"q": "灭火器"}).content.decode()
+    assert mine.number in body and other.number not in body
+    client.force_login(office.supervisor)
+    body = client.get(reverse("search"), {"q": "灭火器"}).content.decode()
+    assert mine.number in body and other.number in body
+
+
+def test_unread_notices_are_counted_in_the_top_bar(client, office, make_case):
+    make_case("100")
+    client.force_login(office.head)
+    body = client.get(reverse("home")).content.decode()
+    assert 'data-testid="topbar-notices"' in body
+    page = client.get(reverse("approvals:notifications")).content.decode()
+    assert "待您审批" in page
+    from approvals.models import Notification
+
+    assert not Notification.objects.filter(user=office.head, read_at__isnull=True).exists()

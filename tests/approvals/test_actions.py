@@ -261,3 +261,12 @@ def test_return_to_a_later_or_pending_step_is_refused(office, make_case):
         services.case_return_to_step(case=case, actor=office.head, target_step_id=leader_step.pk, comment="x")
     case.refresh_from_db()
     assert case.current_step.kind == "unit_head"
+
+
+def test_the_beat_task_urges_overdue_steps(office, make_case):
+    from approvals.tasks import urge_overdue
+
+    case = make_case("500")
+    RouteStep.objects.filter(pk=case.current_step_id).update(activated_at=timezone.now() - timedelta(days=5))
+    assert urge_overdue.delay().get() == 1
+    assert Notification.objects.filter(user=office.head, text__contains="催办").exists()

@@ -19,7 +19,7 @@ class LineChoiceField(forms.ModelChoiceField):
     """A line with what is still available on it (lines annotated by ``with_figures``)."""
 
     def label_from_instance(self, obj: BudgetLine) -> str:
-        available = getattr(obj, "f_available", None)
+        available = selectors.figures_of(obj).available if hasattr(obj, "f_figures") else None
         text = f"{obj.project} · {obj.functional_code} {obj.functional_name} · {obj.economic_code} {obj.economic_name}"
         if obj.fund_source != FundSource.FISCAL:
             text += f"（{obj.get_fund_source_display()}）"

@@ -255,15 +255,25 @@ def export_columns() -> list[tuple[str, float]]:
 FIGURE_ORDER = ("amount", "adjustments", "adjusted", "in_approval", "arranged", "contracted", "paid", "available")
 
 
+def _cells_to_row(cells, row_idx):
+    """Stand-in for ``WriteOnlyWorksheet._values_to_row`` once the header is written: every
+    row we append is a list of our own prepared cells. openpyxl's own version first tries
+    to store each Cell as a value and builds an exception (with the cell's repr) for every
+    styled cell; this skips that and nothing else (the cells are written as they are)."""
+    for col_idx, cell in enumerate(cells, 1):
+        cell.column = col_idx
+        cell.row = row_idx
+        yield cell
+
+
 class _RowWriter:
-    """Reusable styled cells per column and row kind (openpyxl writes each appended cell
-    at once, so one set of cells serves every row)."""
+    """Reusable cells per column and row kind: openpyxl writes each appended cell at once,
+    so one set of (styled) cells serves every row of its kind."""
 
     def __init__(self, ws, *, bold: bool, fill: str | None):
         font = Font(bold=bold) if bold else None
         pattern = PatternFill("solid", fgColor=fill) if fill else None
         self.ws = ws
-        self.styled_text = bool(font or pattern)
         self.cells = []
         for col in range(15):
             cell = WriteOnlyCell(ws)
@@ -277,20 +287,18 @@ class _RowWriter:
 
     def write(self, texts: list, fig: Figures) -> None:
         cells = self.cells
-        if self.styled_text:
-            for i, text in enumerate(texts):
-                cells[i].value = text
-            out = cells
-        else:
-            # unstyled cells go in as bare values (openpyxl reuses its own cell for them)
-            out = [*texts, *cells[6:]]
+        for i, text in enumerate(texts):
+            cells[i].value = text  # through openpyxl's checks (illegal characters, length)
         values = (fig.amount, fig.adjustments, fig.adjusted, fig.in_approval, fig.arranged,
                   fig.contracted, fig.paid, fig.available)
         for i, value in enumerate(values, start=6):
-            cells[i].value = value
+            cell = cells[i]
+            cell._value = value  # Decimal: a number, stored as is
+            cell.data_type = "n"
         rate = fig.execution_rate
-        cells[14].value = rate / 100 if rate is not None else None
-        self.ws.append(out)
+        cells[14]._value = rate / 100 if rate is not None else None
+        cells[14].data_type = "n"
+        self.ws.append(cells)
 
 
 def write_execution_xlsx(fileobj, rows: Iterable[TableRow], *, title: str, subtitle: str,
@@ -317,23 +325,25 @@ def write_execution_xlsx(fileobj, rows: Iterable[TableRow], *, title: str, subti
         cell.border = Border(bottom=thin)
         headers.append(cell)
     ws.append(headers)
+    ws._values_to_row = _cells_to_row
 
     plain = _RowWriter(ws, bold=False, fill=None)
     project = _RowWriter(ws, bold=True, fill="F2F2F2")
     unit = _RowWriter(ws, bold=True, fill="E2EFDA")
     total = _RowWriter(ws, bold=True, fill="FCE4D6")
-    fund_labels = dict(FundSource.choices)
-    mode_labels = dict(ControlMode.choices)
+    fund_labels = {k: str(v) for k, v in FundSource.choices}
+    mode_labels = {k: str(v) for k, v in ControlMode.choices}
     subtotal_project = _("Subtotal: %(name)s")
     subtotal_unit = _("Total of %(name)s")
+    grand_total = _("Grand total")
     lines = 0
     for row in rows:
         if row.kind == "line":
             line = row.line
             plain.write(
                 [line.unit.name, line.project, f"{line.functional_code} {line.functional_name}",
-                 f"{line.economic_code} {line.economic_name}", str(fund_labels[line.fund_source]),
-                 str(mode_labels[line.control_mode])],
+                 f"{line.economic_code} {line.economic_name}", fund_labels[line.fund_source],
+                 mode_labels[line.control_mode]],
                 row.figures,
             )
             lines += 1
@@ -344,7 +354,7 @@ def write_execution_xlsx(fileobj, rows: Iterable[TableRow], *, title: str, subti
         elif row.kind == "unit":
             unit.write([subtotal_unit % {"name": row.label}, "", "", "", "", ""], row.figures)
         else:
-            total.write([_("Grand total"), "", "", "", "", ""], row.figures)
+            total.write([grand_total, "", "", "", "", ""], row.figures)
     wb.save(fileobj)
     if progress:
         progress(lines)

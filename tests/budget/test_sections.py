@@ -221,3 +221,14 @@ def test_transfer_form_needs_two_different_lines(office, lines, catalogue):
                                 prefix="budget_adjustment", case=None, user=office.finance_reviewer)
     assert not form.is_valid()
     assert "两个不同" in form.errors["to_line"][0]
+
+
+def test_case_page_shows_the_budget_section(client, spending, lines, office):
+    from django.urls import reverse
+
+    case = spending("3000.00")
+    approvals.case_submit(case=case, actor=office.clerk)
+    client.force_login(office.clerk)
+    html = client.get(reverse("approvals:detail", args=[case.pk])).content.decode()
+    assert "社区服务项目" in html and "已预占（审批中）" in html and "¥7,000.00" in html
+    assert reverse("budget:line_detail", args=[lines.hard.pk]) in html

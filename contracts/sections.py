@@ -1,0 +1,279 @@
+"""The contract sections of the one form (see ``approvals.registry``):
+
+* ``contract`` — the contract and its payment terms, pre-filled from the award; in force
+  (and committed on the budget) once countersigned;
+* ``acceptance`` — the acceptance team, result and the milestones it unlocks;
+* ``payment`` — a payment against a reached milestone with its invoice; paid by a cashier;
+* ``supplement`` — a supplementary agreement changing the amount, end date or open terms.
+"""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from approvals.money import format_yuan
+from approvals.registry import CaseSection
+from procurement import selectors as procurement_selectors
+from procurement.models import Document
+
+from . import selectors, services
+from .forms import AcceptanceSectionForm, ContractSectionForm, PaymentSectionForm, SupplementSectionForm, terms_rows
+from .models import Acceptance, Contract, Payment, PaymentTerm, Supplement
+
+
+def _links(case, user, key):
+    return selectors.chain_links_for_case(case, user, key)
+
+
+def _can_fill(case, user, key) -> bool:
+    return case.applicant_id == user.pk and case.status in services.EDITABLE and case.stage_key == key
+
+
+class ContractSection(CaseSection):
+    key = "contract"
+    label = gettext_lazy("Contract")
+    form_class = ContractSectionForm
+    display_template = "contracts/_contract_section.html"
+    money = True
+
+    def initial(self, case, user):
+        contract = Contract.objects.filter(case=case).first() if case is not None else None
+        if contract is not None:
+            return {
+                "title": contract.title, "supplier": contract.supplier_id, "category": contract.category, "amount": contract.amount,
+                "signed_on": contract.signed_on, "start_date": contract.start_date, "end_date": contract.end_date,
+                "summary": contract.summary, "terms": terms_rows(contract.terms.filter(is_active=True).order_by("seq")),
+            }
+        award = services._award_of(case) if case is not None else None
+        today = timezone.localdate()
+        out = {"title": case.title if case else "", "signed_on": today, "start_date": today,
+               "end_date": today.replace(year=today.year + 1) if not (today.month == 2 and today.day == 29) else today}
+        if award is not None:
+            out.update(category=award.purchase.category, amount=award.amount, terms=[
+                {"kind": PaymentTerm.Kind.ACCEPTANCE, "name": _("On acceptance"), "percent": 100, "amount": award.amount,
+                 "trigger": PaymentTerm.Trigger.ACCEPTANCE},
+            ])
+        return out
+
+    def save(self, case, form, actor):
+        d = form.cleaned_data
+        services.contract_set(
+            case=case, actor=actor, title=d["title"], category=d.get("category") or "other", amount=d["amount"],
+            signed_on=d["signed_on"], start_date=d["start_date"], end_date=d["end_date"], summary=d.get("summary") or "",
+            terms=d["terms"], supplier=d.get("supplier"),
+        )
+
+    def context(self, case, user):
+        contract = Contract.objects.select_related("supplier", "award").filter(case=case).first()
+        if contract is None:
+            return {"contract": None}
+        return {
+            "contract": contract,
+            "terms": list(contract.terms.filter(is_active=True).order_by("seq")),
+            "documents": list(procurement_selectors.documents_of(contract)),
+            "can_upload_text": _can_fill(case, user, self.key),
+            "can_upload_scan": not services.may_attach(contract, user, Document.Kind.CONTRACT_SCAN),
+            "case": case,
+        }
+
+    def validate_submit(self, case, actor):
+        return services.contract_submit(case=case)
+
+    def on_approved(self, case, actor):
+        services.contract_approved(case=case, actor=actor)
+
+    def on_returned(self, case, actor):
+        services.contract_reopen(case=case)
+
+    def on_rejected(self, case, actor):
+        services.contract_cancel(case=case)
+
+    def on_withdrawn(self, case, actor):
+        services.contract_cancel(case=case)
+
+    def links(self, case, user):
+        return _links(case, user, self.key)
+
+    def snapshot(self, case):
+        c = Contract.objects.filter(case=case).first()
+        if c is None:
+            return None
+        return {"number": c.number, "supplier": c.supplier_id, "amount": str(c.amount), "status": c.status,
+                "term": [str(c.start_date), str(c.end_date)],
+                "terms": [[t.kind, str(t.amount), t.trigger, str(t.due_date or "")] for t in c.terms.filter(is_active=True)]}
+
+
+class AcceptanceSection(CaseSection):
+    key = "acceptance"
+    label = gettext_lazy("Acceptance")
+    form_class = AcceptanceSectionForm
+    display_template = "contracts/_acceptance_section.html"
+
+    def initial(self, case, user):
+        acc = Acceptance.objects.filter(case=case).first() if case is not None else None
+        if acc is not None:
+            return {"contract": acc.contract_id, "accepted_on": acc.accepted_on, "result": acc.result, "opinion": acc.opinion,
+                    "members": list(acc.members.values_list("pk", flat=True)), "terms": list(acc.terms.values_list("pk", flat=True))}
+        own = Contract.objects.filter(case=case).first() if case is not None else None
+        out = {"accepted_on": timezone.localdate(), "result": Acceptance.Result.PASSED,
+               "members": [user.pk] if user is not None else []}
+        if own is not None:
+            out["terms"] = list(own.terms.filter(is_active=True, reached_on__isnull=True, trigger=PaymentTerm.Trigger.ACCEPTANCE)
+                                .values_list("pk", flat=True))
+        return out
+
+    def save(self, case, form, actor):
+        d = form.cleaned_data
+        services.acceptance_set(case=case, actor=actor, contract=d.get("contract"), accepted_on=d["accepted_on"],
+                                result=d["result"], opinion=d.get("opinion") or "", members=d["members"], terms=d.get("terms") or [])
+
+    def context(self, case, user):
+        acc = Acceptance.objects.select_related("contract").prefetch_related("members__unit", "terms").filter(case=case).first()
+        if acc is None:
+            return {"acceptance": None}
+        return {"acceptance": acc, "documents": list(procurement_selectors.documents_of(acc)),
+                "can_upload": _can_fill(case, user, self.key), "case": case}
+
+    def validate_submit(self, case, actor):
+        return services.acceptance_submit(case=case)
+
+    def on_approved(self, case, actor):
+        services.acceptance_approved(case=case)
+
+    def on_returned(self, case, actor):
+        services.acceptance_reopen(case=case)
+
+    def on_rejected(self, case, actor):
+        services.acceptance_cancel(case=case)
+
+    def on_withdrawn(self, case, actor):
+        services.acceptance_cancel(case=case)
+
+    def links(self, case, user):
+        return _links(case, user, self.key)
+
+    def snapshot(self, case):
+        a = Acceptance.objects.filter(case=case).first()
+        if a is None:
+            return None
+        return {"contract": a.contract_id, "date": str(a.accepted_on), "result": a.result,
+                "members": sorted(a.members.values_list("pk", flat=True)), "terms": sorted(a.terms.values_list("pk", flat=True))}
+
+
+class PaymentSection(CaseSection):
+    key = "payment"
+    label = gettext_lazy("Payment")
+    form_class = PaymentSectionForm
+    display_template = "contracts/_payment_section.html"
+    money = True
+
+    def initial(self, case, user):
+        p = Payment.objects.filter(case=case).first() if case is not None else None
+        if p is None:
+            return {}
+        return {"term": p.term_id, "invoice_number": p.invoice_number, "invoice_date": p.invoice_date,
+                "invoice_amount": p.invoice_amount, "note": p.note}
+
+    def save(self, case, form, actor):
+        d = form.cleaned_data
+        services.payment_set(case=case, actor=actor, term=d["term"], invoice_number=d.get("invoice_number") or "",
+                             invoice_date=d.get("invoice_date"), invoice_amount=d.get("invoice_amount"), note=d.get("note") or "")
+
+    def context(self, case, user):
+        p = Payment.objects.select_related("contract__supplier", "term", "paid_by").filter(case=case).first()
+        if p is None:
+            return {"payment": None}
+        return {"payment": p, "figures": services.contract_figures(p.contract, exclude_payment_id=p.pk),
+                "documents": list(procurement_selectors.documents_of(p)), "can_upload": _can_fill(case, user, self.key),
+                "case": case}
+
+    def check_amount(self, case, amount, form_data, user):
+        """Live check on the new-payment form: what the chosen contract allows now."""
+        p = Payment.objects.select_related("contract").filter(case=case).first() if case is not None else None
+        if p is None:
+            return []
+        fig = services.contract_figures(p.contract, exclude_payment_id=p.pk)
+        level = "ok" if amount <= fig.payable else "error"
+        return [{"level": level, "text": _("Contract %(number)s allows %(payable)s now (reached milestones %(reached)s − paid "
+                                           "%(paid)s − in approval %(in_flight)s).")
+                 % {"number": p.contract.number, "payable": format_yuan(fig.payable), "reached": format_yuan(fig.reached),
+                    "paid": format_yuan(fig.paid), "in_flight": format_yuan(fig.in_flight)}}]
+
+    def validate_submit(self, case, actor):
+        return services.payment_submit(case=case)
+
+    def on_approved(self, case, actor):
+        services.payment_approved(case=case)
+
+    def on_rejected(self, case, actor):
+        services.payment_cancel(case=case)
+
+    def on_withdrawn(self, case, actor):
+        services.payment_cancel(case=case)
+
+    def links(self, case, user):
+        return _links(case, user, self.key)
+
+    def snapshot(self, case):
+        p = Payment.objects.filter(case=case).first()
+        if p is None:
+            return None
+        return {"contract": p.contract_id, "term": p.term_id, "amount": str(p.amount) if p.amount else None,
+                "invoice": [p.invoice_number, str(p.invoice_date or ""), str(p.invoice_amount or "")], "status": p.status}
+
+
+class SupplementSection(CaseSection):
+    key = "supplement"
+    label = gettext_lazy("Supplementary agreement")
+    form_class = SupplementSectionForm
+    display_template = "contracts/_supplement_section.html"
+    money = True
+
+    def initial(self, case, user):
+        s = Supplement.objects.filter(case=case).first() if case is not None else None
+        if s is None:
+            return {}
+        rows = services._supplement_rows(s)
+        return {"contract": s.contract_id, "direction": s.direction, "new_end_date": s.new_end_date, "content": s.content,
+                "terms": rows}
+
+    def save(self, case, form, actor):
+        d = form.cleaned_data
+        services.supplement_set(case=case, actor=actor, contract=d["contract"], direction=d["direction"],
+                                content=d["content"], new_end_date=d.get("new_end_date"), terms=d.get("terms") or [])
+
+    def context(self, case, user):
+        s = Supplement.objects.select_related("contract").filter(case=case).first()
+        if s is None:
+            return {"supplement": None}
+        rows = [{**r, "kind_label": PaymentTerm.Kind(r["kind"]).label, "trigger_label": PaymentTerm.Trigger(r["trigger"]).label}
+                for r in services._supplement_rows(s)]
+        return {"supplement": s, "rows": rows, "documents": list(procurement_selectors.documents_of(s)),
+                "can_upload": _can_fill(case, user, self.key), "case": case}
+
+    def validate_submit(self, case, actor):
+        return services.supplement_submit(case=case)
+
+    def on_approved(self, case, actor):
+        services.supplement_approved(case=case, actor=actor)
+
+    def on_returned(self, case, actor):
+        services.supplement_reopen(case=case)
+
+    def on_rejected(self, case, actor):
+        services.supplement_cancel(case=case)
+
+    def on_withdrawn(self, case, actor):
+        services.supplement_cancel(case=case)
+
+    def links(self, case, user):
+        return _links(case, user, self.key)
+
+    def snapshot(self, case):
+        s = Supplement.objects.filter(case=case).first()
+        if s is None:
+            return None
+        return {"contract": s.contract_id, "old": str(s.old_amount), "new": str(s.new_amount), "status": s.status,
+                "terms": s.proposed_terms}

@@ -1,0 +1,370 @@
+"""Reads of contracts: access, the contract execution table (合同执行情况表), and the chain
+(全链条) from any record: budget line → request → purchase → quotes → award → contract →
+supplements → acceptance → payments."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import DecimalField, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from approvals.models import Case
+from procurement import selectors as procurement_selectors
+from procurement.models import Award, Purchase
+
+from .models import Acceptance, Contract, Payment, PaymentTerm, Supplement
+
+ZERO = Decimal("0.00")
+_MONEY = DecimalField(max_digits=16, decimal_places=2)
+PS = Payment.Status
+
+procurement_scope = procurement_selectors.procurement_scope
+
+
+# --- access ----------------------------------------------------------------------------------------
+def contracts_for(user) -> QuerySet[Contract]:
+    scope = procurement_scope(user)
+    qs = Contract.objects.all()
+    return qs if scope is None else qs.filter(unit_id__in=scope)
+
+
+def contract_for_user(user, pk) -> Contract:
+    try:
+        contract = Contract.objects.select_related("case__applicant", "unit", "supplier", "budget_line__unit", "award", "purchase").get(pk=pk)
+    except (Contract.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    if not procurement_selectors.may_read_record(user, unit_id=contract.unit_id, case_id=contract.case_id):
+        raise Http404
+    return contract
+
+
+def payment_for_user(user, pk) -> Payment:
+    try:
+        payment = Payment.objects.select_related("case__applicant", "contract__supplier", "term", "unit", "paid_by").get(pk=pk)
+    except (Payment.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    if not procurement_selectors.may_read_record(user, unit_id=payment.unit_id, case_id=payment.case_id):
+        raise Http404
+    return payment
+
+
+def payments_for(user) -> QuerySet[Payment]:
+    scope = procurement_scope(user)
+    qs = Payment.objects.exclude(status=PS.DRAFT).select_related("case__applicant", "contract", "supplier", "unit", "term", "paid_by")
+    return qs if scope is None else qs.filter(unit_id__in=scope)
+
+
+# --- the execution table --------------------------------------------------------------------------------
+def _sum_payments(statuses) -> Subquery:
+    return Subquery(
+        Payment.objects.filter(contract=OuterRef("pk"), status__in=statuses)
+        .values("contract").annotate(t=Sum("amount")).values("t"),
+        output_field=_MONEY,
+    )
+
+
+def _terms_prefetch() -> Prefetch:
+    holding = Q(payments__status__in=Payment.HOLDING)
+    return Prefetch(
+        "terms",
+        queryset=PaymentTerm.objects.filter(is_active=True).annotate(
+            claimed=Coalesce(Sum("payments__amount", filter=holding), Value(ZERO), output_field=_MONEY),
+            term_paid=Coalesce(Sum("payments__amount", filter=Q(payments__status=PS.PAID)), Value(ZERO), output_field=_MONEY),
+        ).order_by("seq", "id"),
+        to_attr="current_terms",
+    )
+
+
+STATUS_FILTERS = ("active", "completed", "in_approval", "ending", "overdue")
+
+
+def execution_queryset(*, user, unit_id: int | None = None, supplier_id: int | None = None, year: int | None = None,
+                       status: str | None = None, q: str = "", today: dt.date | None = None) -> QuerySet[Contract]:
+    """Contracts of the table with their figures as annotations and their current terms
+    (with what is claimed on each) prefetched: two queries however many rows."""
+    today = today or timezone.localdate()
+    qs = contracts_for(user).exclude(status__in=[Contract.Status.DRAFT, Contract.Status.CANCELLED])
+    if unit_id:
+        qs = qs.filter(unit_id=unit_id)
+    if supplier_id:
+        qs = qs.filter(supplier_id=supplier_id)
+    if year:
+        qs = qs.filter(signed_on__year=year)
+    if status == "ending":
+        qs = qs.filter(status=Contract.Status.ACTIVE, end_date__gte=today, end_date__lte=today + dt.timedelta(days=30))
+    elif status == "overdue":
+        qs = qs.filter(status=Contract.Status.ACTIVE, end_date__lt=today)
+    elif status in (Contract.Status.ACTIVE, Contract.Status.COMPLETED, Contract.Status.IN_APPROVAL):
+        qs = qs.filter(status=status)
+    if q:
+        qs = qs.filter(Q(number__icontains=q) | Q(title__icontains=q) | Q(supplier__name__icontains=q))
+    accepted = (
+        Acceptance.objects.filter(contract=OuterRef("pk"), status=Acceptance.Status.CONFIRMED, result=Acceptance.Result.PASSED)
+        .values("contract").annotate(d=Max("accepted_on")).values("d")
+    )
+    qs = qs.annotate(
+        paid=Coalesce(_sum_payments([PS.PAID]), Value(ZERO), output_field=_MONEY),
+        in_flight=Coalesce(_sum_payments([PS.SUBMITTED, PS.APPROVED]), Value(ZERO), output_field=_MONEY),
+        accepted_on=Subquery(accepted),
+    )
+    return qs.select_related("unit", "supplier").prefetch_related(_terms_prefetch()).order_by("-signed_on", "-id")
+
+
+@dataclass
+class ExecRow:
+    contract: Contract
+    paid: Decimal
+    in_flight: Decimal
+    next_term: PaymentTerm | None = None
+    next_rest: Decimal = ZERO
+    retention_held: Decimal = ZERO
+    retention_release: dt.date | None = None
+    reached: Decimal = ZERO
+
+    @property
+    def amount(self) -> Decimal:
+        return self.contract.amount
+
+    @property
+    def unpaid(self) -> Decimal:
+        return self.contract.amount - self.paid
+
+    @property
+    def percent_paid(self) -> Decimal:
+        if not self.contract.amount:
+            return ZERO
+        return (self.paid * 100 / self.contract.amount).quantize(Decimal("0.01"))
+
+    @property
+    def accepted_on(self):
+        return getattr(self.contract, "accepted_on", None)
+
+    @property
+    def supplements(self) -> Decimal:
+        return self.contract.amount - self.contract.original_amount
+
+
+def exec_row(contract: Contract, *, today: dt.date | None = None) -> ExecRow:
+    """A row from a contract annotated and prefetched by ``execution_queryset``."""
+    today = today or timezone.localdate()
+    row = ExecRow(contract=contract, paid=contract.paid, in_flight=contract.in_flight)
+    for term in contract.current_terms:
+        rest = term.amount - term.claimed
+        if row.next_term is None and rest > 0:
+            row.next_term, row.next_rest = term, rest
+        if term.is_reached(today):
+            row.reached += term.amount
+        if term.kind == PaymentTerm.Kind.RETENTION:
+            held = term.amount - term.term_paid
+            if held > 0:
+                row.retention_held += held
+                if row.retention_release is None or (term.due_date and term.due_date < row.retention_release):
+                    row.retention_release = term.due_date
+    return row
+
+
+@dataclass
+class Totals:
+    amount: Decimal = ZERO
+    original: Decimal = ZERO
+    paid: Decimal = ZERO
+    unpaid: Decimal = ZERO
+    retention_held: Decimal = ZERO
+    count: int = 0
+
+    @property
+    def percent_paid(self) -> Decimal:
+        return (self.paid * 100 / self.amount).quantize(Decimal("0.01")) if self.amount else ZERO
+
+    def add(self, row: ExecRow) -> None:
+        self.amount += row.amount
+        self.original += row.contract.original_amount
+        self.paid += row.paid
+        self.unpaid += row.unpaid
+        self.retention_held += row.retention_held
+        self.count += 1
+
+
+def execution_totals(qs: QuerySet[Contract]) -> Totals:
+    """Totals over the whole filtered table, in one query."""
+    base = qs.order_by().values("pk")
+    agg = Contract.objects.filter(pk__in=base).aggregate(
+        amount=Coalesce(Sum("amount"), Value(ZERO), output_field=_MONEY),
+        original=Coalesce(Sum("original_amount"), Value(ZERO), output_field=_MONEY),
+    )
+    paid = Payment.objects.filter(contract__in=base, status=PS.PAID).aggregate(t=Sum("amount"))["t"] or ZERO
+    retention = PaymentTerm.objects.filter(contract__in=base, is_active=True, kind=PaymentTerm.Kind.RETENTION).aggregate(
+        t=Sum("amount"))["t"] or ZERO
+    retention_paid = Payment.objects.filter(
+        contract__in=base, status=PS.PAID, term__kind=PaymentTerm.Kind.RETENTION, term__is_active=True
+    ).aggregate(t=Sum("amount"))["t"] or ZERO
+    return Totals(amount=agg["amount"], original=agg["original"], paid=paid, unpaid=agg["amount"] - paid,
+                  retention_held=retention - retention_paid, count=qs.count())
+
+
+def contract_years(user) -> list[int]:
+    return sorted({d.year for d in contracts_for(user).dates("signed_on", "year")}, reverse=True)
+
+
+# --- one contract ----------------------------------------------------------------------------------------
+def contract_page(contract: Contract) -> dict:
+    from procurement.models import Document
+
+    today = timezone.localdate()
+    row = exec_row(execution_queryset_for_one(contract), today=today)
+    terms = list(
+        contract.terms.annotate(
+            claimed=Coalesce(Sum("payments__amount", filter=Q(payments__status__in=Payment.HOLDING)), Value(ZERO), output_field=_MONEY),
+            term_paid=Coalesce(Sum("payments__amount", filter=Q(payments__status=PS.PAID)), Value(ZERO), output_field=_MONEY),
+        ).select_related("acceptance", "supplement", "replaced_by").order_by("-is_active", "seq", "id")
+    )
+    for t in terms:
+        t.reached = t.is_reached(today)
+    return {
+        "row": row,
+        "terms": terms,
+        "supplements": list(contract.supplements.select_related("case").order_by("seq", "id")),
+        "acceptances": list(contract.acceptances.select_related("case").prefetch_related("members__unit").order_by("-accepted_on")),
+        "payments": list(contract.payments.exclude(status=PS.DRAFT).select_related("case", "term", "paid_by").order_by("-created_at")),
+        "documents": list(procurement_selectors.documents_of(contract)),
+        "history": contract.history.select_related("history_user").order_by("-history_date")[:30],
+        "Document": Document,
+    }
+
+
+def execution_queryset_for_one(contract: Contract) -> Contract:
+    return (
+        Contract.objects.filter(pk=contract.pk)
+        .annotate(
+            paid=Coalesce(_sum_payments([PS.PAID]), Value(ZERO), output_field=_MONEY),
+            in_flight=Coalesce(_sum_payments([PS.SUBMITTED, PS.APPROVED]), Value(ZERO), output_field=_MONEY),
+            accepted_on=Subquery(
+                Acceptance.objects.filter(contract=OuterRef("pk"), status=Acceptance.Status.CONFIRMED,
+                                          result=Acceptance.Result.PASSED)
+                .values("contract").annotate(d=Max("accepted_on")).values("d")
+            ),
+        )
+        .prefetch_related(_terms_prefetch())
+        .get()
+    )
+
+
+def payable_terms_for_case(case: Case | None, user):
+    """Milestones a payment form may choose: the current terms of the unit's contracts in force."""
+    unit_id = case.unit_id if case is not None else getattr(user, "unit_id", None)
+    return (
+        PaymentTerm.objects.filter(is_active=True, contract__status=Contract.Status.ACTIVE, contract__unit_id=unit_id)
+        .select_related("contract__supplier").order_by("-contract__signed_on", "contract_id", "seq")
+    )
+
+
+# --- the chain ----------------------------------------------------------------------------------------------
+@dataclass
+class Chain:
+    budget_line: object | None = None
+    request: Case | None = None
+    purchase: Purchase | None = None
+    quotes: list = field(default_factory=list)
+    award: Award | None = None
+    contract: Contract | None = None
+    supplements: list = field(default_factory=list)
+    acceptances: list = field(default_factory=list)
+    payments: list = field(default_factory=list)
+    supplier: object | None = None
+
+
+def chain_for_contract(contract: Contract) -> Chain:
+    purchase = contract.purchase
+    chain = Chain(contract=contract, supplier=contract.supplier, budget_line=contract.budget_line, request=contract.case)
+    if purchase is not None:
+        chain.purchase = purchase
+        chain.quotes = list(purchase.quotes.select_related("supplier").order_by("amount"))
+        chain.award = getattr(purchase, "award", None)
+    chain.supplements = list(contract.supplements.exclude(status=Supplement.Status.CANCELLED).select_related("case"))
+    chain.acceptances = list(contract.acceptances.exclude(status=Acceptance.Status.CANCELLED).select_related("case"))
+    chain.payments = list(contract.payments.exclude(status__in=[PS.DRAFT, PS.CANCELLED]).select_related("case").order_by("created_at"))
+    return chain
+
+
+def chain_for_purchase(purchase: Purchase) -> Chain:
+    contract = (
+        Contract.objects.select_related("case", "supplier", "budget_line__unit", "purchase").filter(purchase=purchase).first()
+    )
+    if contract is not None:
+        return chain_for_contract(contract)
+    from budget.models import CaseBudget
+
+    link = CaseBudget.objects.select_related("line__unit").filter(case_id=purchase.case_id).first()
+    award = Award.objects.select_related("supplier").filter(purchase=purchase).first()
+    return Chain(
+        budget_line=link.line if link else None, request=purchase.case, purchase=purchase,
+        quotes=list(purchase.quotes.select_related("supplier").order_by("amount")), award=award,
+        supplier=award.supplier if award else None,
+    )
+
+
+def chain_for_case(case: Case) -> Chain | None:
+    """The chain a case belongs to, whichever record it carries."""
+    contract = (
+        Contract.objects.select_related("case", "supplier", "budget_line__unit", "purchase")
+        .filter(Q(case=case) | Q(payments__case=case) | Q(supplements__case=case) | Q(acceptances__case=case))
+        .first()
+    )
+    if contract is not None:
+        return chain_for_contract(contract)
+    purchase = Purchase.objects.select_related("case").filter(case=case).first()
+    if purchase is not None:
+        return chain_for_purchase(purchase)
+    return None
+
+
+MY_SECTIONS = ("purchase", "award", "contract", "acceptance", "payment", "supplement")
+
+
+def chain_links_for_case(case: Case, user, section_key: str) -> list[dict]:
+    """Links of the chain for the case page, given once (by the first of our sections the
+    case has reached)."""
+    keys = [k for k in case.matter.stages[: case.stage + 1] if k in MY_SECTIONS]
+    if not keys or keys[0] != section_key:
+        return []
+    chain = chain_for_case(case)
+    return chain_links(chain, exclude_case_id=case.pk) if chain else []
+
+
+def chain_links(chain: Chain, *, exclude_case_id: int | None = None) -> list[dict]:
+    links = []
+    if chain.budget_line is not None:
+        links.append({"label": _("Budget line"), "url": reverse("budget:line_detail", args=[chain.budget_line.pk]),
+                      "text": chain.budget_line.label})
+    if chain.request is not None and chain.request.pk != exclude_case_id:
+        links.append({"label": _("Request"), "url": reverse("approvals:detail", args=[chain.request.pk]),
+                      "text": f"{chain.request.number} {chain.request.title}"})
+    if chain.purchase is not None:
+        links.append({"label": _("Purchase"), "url": reverse("procurement:purchase_detail", args=[chain.purchase.pk]),
+                      "text": f"{chain.purchase.get_method_display()} · {len(chain.quotes)} " + _("quotes")})
+    if chain.award is not None:
+        links.append({"label": _("Award"), "url": reverse("procurement:purchase_detail", args=[chain.purchase.pk]) + "#award",
+                      "text": f"{chain.award.supplier.name} ¥{chain.award.amount:,.2f} · {chain.award.get_status_display()}"})
+    if chain.supplier is not None:
+        links.append({"label": _("Supplier"), "url": reverse("procurement:supplier_detail", args=[chain.supplier.pk]),
+                      "text": chain.supplier.name})
+    if chain.contract is not None:
+        links.append({"label": _("Contract"), "url": reverse("contracts:detail", args=[chain.contract.pk]),
+                      "text": f"{chain.contract.number} ¥{chain.contract.amount:,.2f} · {chain.contract.get_status_display()}"})
+    for s in chain.supplements:
+        links.append({"label": _("Supplementary agreement"), "url": reverse("approvals:detail", args=[s.case_id]),
+                      "text": f"{s.case.number} ¥{s.old_amount:,.2f} → ¥{s.new_amount:,.2f} · {s.get_status_display()}"})
+    for a in chain.acceptances:
+        links.append({"label": _("Acceptance"), "url": reverse("approvals:detail", args=[a.case_id]),
+                      "text": f"{a.case.number} {a.accepted_on} {a.get_result_display()} · {a.get_status_display()}"})
+    for p in chain.payments:
+        links.append({"label": _("Payment"), "url": reverse("contracts:payment_detail", args=[p.pk]),
+                      "text": f"{p.case.number} ¥{p.amount:,.2f} · {p.get_status_display()}"})
+    return links

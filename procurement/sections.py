@@ -1,0 +1,150 @@
+"""The procurement sections of the one form (see ``approvals.registry``).
+
+* ``purchase`` — category, item class and method, checked against the thresholds in force;
+* ``award`` — the quotes (market survey) and the award, published internally once approved.
+"""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy
+
+from approvals.registry import CaseSection
+
+from . import selectors, services
+from .forms import AwardSectionForm, PurchaseSectionForm, award_initial
+from .models import Award, Purchase
+
+
+def _purchase(case) -> Purchase | None:
+    if case is None:
+        return None
+    return Purchase.objects.select_related("case").filter(case=case).first()
+
+
+def _chain_links(case, user, key: str) -> list[dict]:
+    """Every record of the chain this case belongs to (for the case page)."""
+    from contracts import selectors as contract_selectors
+
+    return contract_selectors.chain_links_for_case(case, user, key)
+
+
+class PurchaseSection(CaseSection):
+    key = "purchase"
+    label = gettext_lazy("Procurement method")
+    form_class = PurchaseSectionForm
+    display_template = "procurement/_purchase_section.html"
+
+    def initial(self, case, user):
+        p = _purchase(case)
+        if p is None:
+            return {}
+        return {
+            "category": p.category, "item_class": p.item_class, "method": p.method, "platform_number": p.platform_number,
+            "deviation_approval": p.deviation_approval, "single_source_reason": p.single_source_reason,
+            "justification": p.justification, "publicity_start": p.publicity_start, "publicity_end": p.publicity_end,
+            "publicity_place": p.publicity_place,
+        }
+
+    def save(self, case, form, actor):
+        d = form.cleaned_data
+        services.purchase_set(
+            case=case, actor=actor, category=d["category"], item_class=d["item_class"], method=d["method"],
+            deviation_approval=d.get("deviation_approval") or "", single_source_reason=d.get("single_source_reason") or "",
+            justification=d.get("justification") or "", publicity_start=d.get("publicity_start"),
+            publicity_end=d.get("publicity_end"), publicity_place=d.get("publicity_place") or "",
+            platform_number=d.get("platform_number") or "",
+        )
+
+    def context(self, case, user):
+        p = _purchase(case)
+        req = selectors.method_requirement(amount=case.amount, category=p.category) if p and case.amount else None
+        return {"purchase": p, "requirement": req, "case": case}
+
+    def validate_submit(self, case, actor):
+        return services.purchase_submit(case=case)
+
+    def on_approved(self, case, actor):
+        services.purchase_approved(case=case)
+
+    def on_returned(self, case, actor):
+        services.purchase_reopen(case=case)
+
+    def on_rejected(self, case, actor):
+        services.purchase_cancel(case=case)
+
+    def on_withdrawn(self, case, actor):
+        services.purchase_cancel(case=case)
+
+    def links(self, case, user):
+        return _chain_links(case, user, self.key)
+
+    def snapshot(self, case):
+        p = _purchase(case)
+        if p is None:
+            return None
+        return {"category": p.category, "item_class": p.item_class, "method": p.method, "status": p.status,
+                "deviation_approval": p.deviation_approval, "single_source_reason": p.single_source_reason,
+                "publicity": [str(p.publicity_start or ""), str(p.publicity_end or ""), p.publicity_place]}
+
+
+class AwardSection(CaseSection):
+    key = "award"
+    label = gettext_lazy("Quotes and award")
+    form_class = AwardSectionForm
+    display_template = "procurement/_award_section.html"
+    money = True
+
+    def initial(self, case, user):
+        p = _purchase(case)
+        if p is None:
+            return {}
+        award = Award.objects.filter(purchase=p).first()
+        return award_initial(award, list(p.quotes.all()))
+
+    def save(self, case, form, actor):
+        d = form.cleaned_data
+        services.award_set(case=case, actor=actor, quotes=d["quotes"], winner=d.get("winner"), amount=d.get("amount"),
+                           reason=d.get("reason") or "")
+
+    def context(self, case, user):
+        p = _purchase(case)
+        if p is None:
+            return {"purchase": None}
+        award = Award.objects.select_related("supplier").filter(purchase=p).first()
+        can_upload = case.applicant_id == user.pk and case.status in services.EDITABLE and case.stage_key == "award"
+        return {"purchase": p, "quotes": selectors.quotes_with_documents(p), "award": award, "can_upload": can_upload,
+                "case": case}
+
+    def validate_submit(self, case, actor):
+        return services.award_submit(case=case)
+
+    def on_approved(self, case, actor):
+        services.award_approved(case=case)
+
+    def on_returned(self, case, actor):
+        services.award_reopen(case=case)
+
+    def on_rejected(self, case, actor):
+        services.award_cancel(case=case)
+
+    def on_withdrawn(self, case, actor):
+        services.award_cancel(case=case)
+
+    def links(self, case, user):
+        return _chain_links(case, user, self.key)
+
+    def snapshot(self, case):
+        p = _purchase(case)
+        if p is None:
+            return None
+        award = Award.objects.filter(purchase=p).first()
+        return {
+            "quotes": [[q.supplier_id, str(q.amount), str(q.quoted_on)] for q in p.quotes.all()],
+            "award": {"supplier": award.supplier_id, "amount": str(award.amount), "status": award.status} if award else None,
+        }
+
+
+def purchase_url(purchase: Purchase) -> str:
+    return reverse("procurement:purchase_detail", args=[purchase.pk])
+

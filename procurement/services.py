@@ -1,0 +1,607 @@
+"""Writes of procurement: suppliers, purchases (method), quotes and awards, documents.
+
+Each function is keyword-only, validates, runs in a transaction and raises
+``ProcurementError`` with a message that names the rule. The purchase and award
+functions are called by the case sections inside the case transition's transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from approvals.models import Case
+from approvals.money import format_yuan, round_money
+from approvals.uploads import check_upload
+
+from . import methods, selectors
+from .exceptions import ProcurementError
+from .methods import TIER, Method
+from .models import Award, Document, Purchase, Quote, Supplier, SupplierQualification, Threshold
+from .validators import validate_credit_code
+
+EDITABLE = (Case.Status.DRAFT, Case.Status.RETURNED)
+SINGLE_SOURCE_RULE = "政府采购法第三十一条、政府采购法实施条例第三十八条"
+PUBLICITY_WORKING_DAYS = 5
+
+
+def _fresh(case: Case) -> Case:
+    """The case as it is now (the caller's copy may be stale)."""
+    return Case.objects.select_related("matter", "unit").get(pk=case.pk)
+
+
+def _messages(exc: ValidationError) -> str:
+    return "；".join(exc.messages)
+
+
+# --- suppliers ----------------------------------------------------------------------------------
+SUPPLIER_FIELDS = (
+    "name", "legal_representative", "address", "contact_person", "phone", "email", "bank_name", "bank_account",
+    "is_sme", "note",
+)
+
+
+def _clean_code(credit_code: str) -> str:
+    try:
+        return validate_credit_code(credit_code)
+    except ValidationError as exc:
+        raise ProcurementError(_messages(exc), code="credit_code") from None
+
+
+def _duplicate_message(existing: Supplier) -> str:
+    return _(
+        "Unified social credit code %(code)s is already registered as “%(name)s”: one legal entity is one supplier "
+        "(duplicate detection). Use the existing record."
+    ) % {"code": existing.credit_code, "name": existing.name}
+
+
+def supplier_create(*, actor, name: str, credit_code: str, **fields) -> Supplier:
+    if not selectors.can_register_suppliers(actor):
+        raise ProcurementError(_("You may not register suppliers."))
+    code = _clean_code(credit_code)
+    name = (name or "").strip()
+    if not name:
+        raise ProcurementError(_("Give the supplier's registered name."))
+    unknown = set(fields) - set(SUPPLIER_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown supplier fields: {sorted(unknown)}")
+    with transaction.atomic():
+        existing = Supplier.objects.filter(credit_code=code).first()
+        if existing is not None:
+            raise ProcurementError(_duplicate_message(existing), code="duplicate")
+        supplier = Supplier(name=name, credit_code=code, created_by=actor, **fields)
+        try:
+            supplier.full_clean()
+        except ValidationError as exc:
+            raise ProcurementError(_messages(exc)) from None
+        try:
+            with transaction.atomic():
+                supplier.save()
+        except IntegrityError:  # registered by someone else a moment ago
+            raise ProcurementError(_duplicate_message(Supplier.objects.get(credit_code=code)), code="duplicate") from None
+    return supplier
+
+
+def supplier_update(*, supplier: Supplier, actor, credit_code: str | None = None, **fields) -> Supplier:
+    if not selectors.can_manage_suppliers(actor):
+        raise ProcurementError(_("Only the procurement centre may change supplier records."))
+    unknown = set(fields) - set(SUPPLIER_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown supplier fields: {sorted(unknown)}")
+    with transaction.atomic():
+        supplier = Supplier.objects.select_for_update().get(pk=supplier.pk)
+        if credit_code is not None:
+            code = _clean_code(credit_code)
+            existing = Supplier.objects.filter(credit_code=code).exclude(pk=supplier.pk).first()
+            if existing is not None:
+                raise ProcurementError(_duplicate_message(existing), code="duplicate")
+            supplier.credit_code = code
+        for key, value in fields.items():
+            setattr(supplier, key, value.strip() if isinstance(value, str) else value)
+        if not supplier.name:
+            raise ProcurementError(_("Give the supplier's registered name."))
+        try:
+            supplier.full_clean()
+        except ValidationError as exc:
+            raise ProcurementError(_messages(exc)) from None
+        supplier.save()
+    return supplier
+
+
+def supplier_blacklist(*, supplier: Supplier, actor, reason: str) -> Supplier:
+    """失信: the supplier can win no award, sign no contract and receive no payment."""
+    if not selectors.can_blacklist(actor):
+        raise ProcurementError(_("Only the head of the procurement centre or an administrator may blacklist a supplier."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ProcurementError(_("Give the reason for the blacklist (e.g. the credit-China record or the breach)."))
+    with transaction.atomic():
+        supplier = Supplier.objects.select_for_update().get(pk=supplier.pk)
+        supplier.blacklisted = True
+        supplier.blacklist_reason = reason[:300]
+        supplier.blacklisted_at = timezone.now()
+        supplier.blacklisted_by = actor
+        supplier.save(update_fields=["blacklisted", "blacklist_reason", "blacklisted_at", "blacklisted_by"])
+    return supplier
+
+
+def supplier_unblacklist(*, supplier: Supplier, actor, reason: str) -> Supplier:
+    if not selectors.can_blacklist(actor):
+        raise ProcurementError(_("Only the head of the procurement centre or an administrator may lift a blacklist."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ProcurementError(_("Give the reason for lifting the blacklist."))
+    with transaction.atomic():
+        supplier = Supplier.objects.select_for_update().get(pk=supplier.pk)
+        supplier.blacklisted = False
+        supplier.blacklist_reason = ""
+        supplier.note = (_("Blacklist lifted: %(reason)s") % {"reason": reason})[:300]
+        supplier.blacklisted_at = None
+        supplier.blacklisted_by = None
+        supplier.save(update_fields=["blacklisted", "blacklist_reason", "note", "blacklisted_at", "blacklisted_by"])
+    return supplier
+
+
+def qualification_add(*, supplier: Supplier, actor, name: str, number: str = "", valid_until=None, file=None) -> SupplierQualification:
+    if not selectors.can_manage_suppliers(actor):
+        raise ProcurementError(_("Only the procurement centre may record qualifications."))
+    name = (name or "").strip()
+    if not name:
+        raise ProcurementError(_("Name the qualification (e.g. business licence, construction qualification)."))
+    with transaction.atomic():
+        q = SupplierQualification.objects.create(supplier=supplier, name=name[:100], number=(number or "")[:60], valid_until=valid_until)
+        if file is not None:
+            _store_document(owner=q, kind=Document.Kind.QUALIFICATION, file=file, actor=actor)
+    return q
+
+
+def supplier_check_usable(supplier: Supplier, *, on: dt.date, what: str) -> None:
+    """A blacklisted supplier, or one whose qualification has expired, can win nothing and
+    sign nothing (PRO-08)."""
+    if supplier.blacklisted:
+        raise ProcurementError(
+            _("%(supplier)s is on the blacklist (失信: %(reason)s): no %(what)s may go to it (PRO-08).")
+            % {"supplier": supplier.name, "reason": supplier.blacklist_reason, "what": what},
+            code="blacklisted",
+        )
+    expired = [q for q in supplier.qualifications.all() if q.expired(on)]
+    if expired:
+        raise ProcurementError(
+            _("The qualification of %(supplier)s has expired (%(items)s): no %(what)s until it is renewed (PRO-08).")
+            % {"supplier": supplier.name, "what": what,
+               "items": "、".join(f"{q.name} {q.valid_until:%Y-%m-%d}" for q in expired)},
+            code="qualification_expired",
+        )
+
+
+# --- thresholds -----------------------------------------------------------------------------------
+def threshold_save(*, threshold: Threshold) -> Threshold:
+    try:
+        threshold.full_clean()
+    except ValidationError as exc:
+        raise ProcurementError(_messages(exc)) from None
+    threshold.save()
+    return threshold
+
+
+# --- documents ------------------------------------------------------------------------------------
+def _store_document(*, owner, kind: str, file, actor) -> Document:
+    try:
+        facts = check_upload(file)
+    except ValidationError as exc:
+        raise ProcurementError(_messages(exc), code="upload") from None
+    doc = Document(
+        owner_type=ContentType.objects.get_for_model(owner, for_concrete_model=False), owner_id=owner.pk, kind=kind,
+        uploaded_by=actor, **facts,
+    )
+    doc.file.save(file.name, file, save=False)
+    doc.save()
+    return doc
+
+
+def document_attach(*, owner, kind: str, file, actor) -> Document:
+    """Attach a file to a quote, contract, acceptance, supplement or payment: the applicant
+    while the stage can be edited; the signed contract scan also once it is in force."""
+    reason = _may_attach(owner, actor, kind)
+    if reason:
+        raise ProcurementError(reason, code="attach_refused")
+    with transaction.atomic():
+        return _store_document(owner=owner, kind=kind, file=file, actor=actor)
+
+
+def document_remove(*, document: Document, actor) -> None:
+    owner = document.owner
+    reason = _may_attach(owner, actor, document.kind)
+    if reason or document.uploaded_by_id != actor.pk:
+        raise ProcurementError(reason or _("Only the person who uploaded a file may remove it."))
+    with transaction.atomic():
+        document.file.delete(save=False)
+        document.delete()
+
+
+def _may_attach(owner, actor, kind: str) -> str:
+    """'' if ``actor`` may attach a ``kind`` file to ``owner``; otherwise why not."""
+    from contracts import services as contract_services
+
+    if isinstance(owner, Quote):
+        case = owner.purchase.case
+        if kind != Document.Kind.QUOTE:
+            return _("A quote takes its quotation document.")
+        if case.applicant_id != actor.pk or case.status not in EDITABLE or case.stage_key != "award":
+            return _("Quotations can be added by the applicant while the award stage is being filled.")
+        return ""
+    return contract_services.may_attach(owner, actor, kind)
+
+
+# --- purchase (method) --------------------------------------------------------------------------------
+def _working_days(start: dt.date, end: dt.date) -> int:
+    days = 0
+    day = start
+    while day <= end:
+        if day.weekday() < 5:
+            days += 1
+        day += dt.timedelta(days=1)
+    return days
+
+
+def purchase_set(*, case: Case, actor, category: str, item_class: str, method: str, deviation_approval: str = "",
+                 single_source_reason: str = "", justification: str = "", publicity_start=None, publicity_end=None,
+                 publicity_place: str = "", platform_number: str = "") -> Purchase:
+    """Save the purchase section while the applicant fills it (no rule is enforced yet:
+    the rules run on submission, so a draft can be saved half-done)."""
+    case = _fresh(case)
+    if case.applicant_id != actor.pk or case.status not in EDITABLE:
+        raise ProcurementError(_("The purchase can only be changed by the applicant before submission or after a return."))
+    if method not in Method.values:
+        raise ProcurementError(_("Choose the procurement method."))
+    with transaction.atomic():
+        purchase = Purchase.objects.select_for_update().filter(case=case).first() or Purchase(case=case, unit=case.unit)
+        purchase.unit = case.unit
+        purchase.category = category
+        purchase.item_class = (item_class or "").strip()[:60]
+        purchase.method = method
+        purchase.deviation_approval = (deviation_approval or "").strip()[:100]
+        purchase.single_source_reason = single_source_reason or ""
+        purchase.justification = (justification or "").strip()
+        purchase.publicity_start = publicity_start
+        purchase.publicity_end = publicity_end
+        purchase.publicity_place = (publicity_place or "").strip()[:100]
+        purchase.platform_number = (platform_number or "").strip()[:60]
+        if case.amount is not None:
+            req = selectors.method_requirement(amount=case.amount, category=category)
+            purchase.proposed_method = req.proposed
+            purchase.rule = req.rule[:300]
+        purchase.status = Purchase.Status.DRAFT
+        purchase.save()
+    return purchase
+
+
+def purchase_check(*, purchase: Purchase, on: dt.date | None = None) -> list[str]:
+    """The method rules. Raises for a method below what the amount requires (without the
+    recorded approval where the law allows one), for 询价 outside goods, and for single
+    source without justification and publicity. Returns warnings (PRO-01, PRO-02)."""
+    on = on or timezone.localdate()
+    case = purchase.case
+    amount = case.amount
+    if amount is None:
+        raise ProcurementError(_("A purchase needs its estimated amount."))
+    if not purchase.item_class:
+        raise ProcurementError(_("Say what is bought (item class): it is how split purchases are detected (PRO-01)."))
+    req = selectors.method_requirement(amount=amount, category=purchase.category, on=on)
+    method = Method(purchase.method)
+    params = {
+        "amount": format_yuan(amount), "category": purchase.get_category_display(), "rule": req.rule,
+        "method": method.label, "proposed": req.proposed.label,
+    }
+    if TIER[method] < req.tier:
+        if req.deviation_allowed and TIER[method] >= 2 and purchase.deviation_approval:
+            pass  # another method above the open-tender threshold, with the recorded approval
+        elif req.deviation_allowed and TIER[method] >= 2:
+            raise ProcurementError(
+                _("Procurement method refused: %(amount)s of %(category)s reaches the %(rule)s, so the method is open tender. "
+                  "%(method)s needs the finance department's prior approval: record its document number "
+                  "(政府采购法第二十七条, PRO-03).") % params,
+                code="method_below_requirement",
+            )
+        else:
+            raise ProcurementError(
+                _("Procurement method refused: %(amount)s of %(category)s reaches the %(rule)s and requires %(proposed)s "
+                  "or a more competitive method; %(method)s is below what the amount requires (PRO-03).") % params,
+                code="method_below_requirement",
+            )
+    if method == Method.INQUIRY and purchase.category != "goods":
+        raise ProcurementError(
+            _("Request for quotations is only for goods of uniform standard (政府采购法第三十二条); choose another method for %(category)s.")
+            % params,
+            code="inquiry_goods_only",
+        )
+    if method == Method.SINGLE_SOURCE:
+        _check_single_source(purchase)
+    warnings = []
+    warnings.extend(_near_threshold_warnings(purchase, on))
+    warnings.extend(_split_warnings(purchase, on))
+    return warnings
+
+
+def _check_single_source(purchase: Purchase) -> None:
+    missing = []
+    if not purchase.single_source_reason:
+        missing.append(_("the legal ground"))
+    if len(purchase.justification.strip()) < 10:
+        missing.append(_("the justification (论证意见, at least a sentence)"))
+    if not (purchase.publicity_start and purchase.publicity_end and purchase.publicity_place):
+        missing.append(_("the publicity (dates and where it was published)"))
+    elif purchase.publicity_end < purchase.publicity_start:
+        missing.append(_("a publicity period that ends after it starts"))
+    elif _working_days(purchase.publicity_start, purchase.publicity_end) < PUBLICITY_WORKING_DAYS:
+        missing.append(_("a publicity period of at least %(n)d working days") % {"n": PUBLICITY_WORKING_DAYS})
+    if missing:
+        raise ProcurementError(
+            _("Single-source procurement refused: it needs %(missing)s (%(rule)s, PRO-04).")
+            % {"missing": "、".join(str(m) for m in missing), "rule": SINGLE_SOURCE_RULE},
+            code="single_source_unjustified",
+        )
+
+
+def _near_threshold_warnings(purchase: Purchase, on) -> list[str]:
+    """PRO-02: within 5% (goods/services) or 10% (works) below a threshold."""
+    band = Decimal("0.10") if purchase.category == "works" else Decimal("0.05")
+    amount = purchase.case.amount
+    out = []
+    for kind, t in selectors.thresholds_on(category=purchase.category, on=on).items():
+        if kind in ("supervision", "collective"):
+            continue
+        if t.amount * (1 - band) <= amount < t.amount:
+            out.append(
+                _("The amount %(amount)s is just below the %(label)s %(limit)s (PRO-02 临界金额): check it is not set to avoid the threshold.")
+                % {"amount": format_yuan(amount), "label": t.label, "limit": format_yuan(t.amount)}
+            )
+    return out
+
+
+def _split_warnings(purchase: Purchase, on) -> list[str]:
+    """PRO-01: the unit's non-tendered purchases of the same item class this year together
+    reach the decentralised limit (early warning at 90%)."""
+    limit = selectors.threshold_amount("decentralised", category=purchase.category, on=on)
+    if not limit:
+        return []
+    others = (
+        Purchase.objects.filter(unit_id=purchase.unit_id, item_class=purchase.item_class, case__year=purchase.case.year)
+        .exclude(pk=purchase.pk).exclude(status=Purchase.Status.CANCELLED)
+        .exclude(method__in=[Method.OPEN_TENDER, Method.INVITED_TENDER])
+        .aggregate(total=Sum("case__amount"))["total"] or Decimal("0")
+    )
+    total = others + purchase.case.amount
+    if others and total >= limit * Decimal("0.9"):
+        return [
+            _("This unit's purchases of “%(item)s” this year reach %(total)s together, against the decentralised limit %(limit)s "
+              "(PRO-01 化整为零, 政府采购法实施条例第二十八条).") % {"item": purchase.item_class, "total": format_yuan(total), "limit": format_yuan(limit)}
+        ]
+    return []
+
+
+def purchase_submit(*, case: Case) -> list[str]:
+    with transaction.atomic():
+        purchase = Purchase.objects.select_for_update().select_related("case").filter(case=case).first()
+        if purchase is None:
+            raise ProcurementError(_("Fill in the purchase (category and method) before submitting."))
+        warnings = purchase_check(purchase=purchase)
+        req = selectors.method_requirement(amount=case.amount, category=purchase.category)
+        purchase.proposed_method = req.proposed
+        purchase.rule = req.rule[:300]
+        purchase.status = Purchase.Status.IN_APPROVAL
+        purchase.save(update_fields=["proposed_method", "rule", "status", "updated_at"])
+        return warnings
+
+
+def _set_status(model, case, status, *, only_from, **extra):
+    obj = model.objects.select_for_update().filter(case=case).first()
+    if obj is not None and obj.status in only_from:
+        obj.status = status
+        for k, v in extra.items():
+            setattr(obj, k, v)
+        obj.save()
+    return obj
+
+
+def purchase_approved(*, case: Case) -> None:
+    with transaction.atomic():
+        _set_status(Purchase, case, Purchase.Status.METHOD_APPROVED, only_from=[Purchase.Status.IN_APPROVAL],
+                    method_approved_at=timezone.now())
+
+
+def purchase_reopen(*, case: Case) -> None:
+    with transaction.atomic():
+        _set_status(Purchase, case, Purchase.Status.DRAFT, only_from=[Purchase.Status.IN_APPROVAL])
+
+
+def purchase_cancel(*, case: Case) -> None:
+    """The case ended (rejected or withdrawn): a purchase not yet approved is cancelled; an
+    approved one keeps its history but can go no further."""
+    with transaction.atomic():
+        _set_status(Purchase, case, Purchase.Status.CANCELLED,
+                    only_from=[Purchase.Status.DRAFT, Purchase.Status.IN_APPROVAL, Purchase.Status.METHOD_APPROVED])
+
+
+# --- quotes and award --------------------------------------------------------------------------------------
+def _purchase_of(case: Case) -> Purchase:
+    purchase = Purchase.objects.select_for_update().filter(case=case).first()
+    if purchase is None:
+        raise ProcurementError(_("This case has no approved purchase."))
+    return purchase
+
+
+def award_set(*, case: Case, actor, quotes: list[dict], winner: Supplier | None, amount, reason: str) -> Award:
+    """Save the quotes (keyed by supplier: a changed row updates, a removed one goes with
+    its document) and the award draft."""
+    case = _fresh(case)
+    if case.applicant_id != actor.pk or case.status not in EDITABLE:
+        raise ProcurementError(_("The quotes and award can only be changed by the applicant before submission or after a return."))
+    seen = set()
+    for row in quotes:
+        if row["supplier"].pk in seen:
+            raise ProcurementError(
+                _("%(supplier)s is listed twice: one quote per supplier.") % {"supplier": row["supplier"].name}, code="duplicate_quote"
+            )
+        seen.add(row["supplier"].pk)
+    with transaction.atomic():
+        purchase = _purchase_of(case)
+        existing = {q.supplier_id: q for q in purchase.quotes.select_for_update()}
+        for row in quotes:
+            q = existing.pop(row["supplier"].pk, None) or Quote(purchase=purchase, supplier=row["supplier"])
+            q.amount = round_money(row["amount"])
+            q.quoted_on = row["quoted_on"]
+            q.note = (row.get("note") or "")[:200]
+            q.save()
+        ct = ContentType.objects.get_for_model(Quote)
+        award = Award.objects.select_for_update().filter(purchase=purchase).first()
+        for q in existing.values():
+            for doc in Document.objects.filter(owner_type=ct, owner_id=q.pk):
+                doc.file.delete(save=False)
+                doc.delete()
+            if award is not None and award.quote_id == q.pk:
+                award.quote = None
+            q.delete()
+        if winner is None:
+            if award is not None:
+                award.delete()
+            return None
+        win_quote = purchase.quotes.filter(supplier=winner).first()
+        award = award or Award(purchase=purchase)
+        award.supplier = winner
+        award.quote = win_quote
+        award.amount = round_money(amount) if amount is not None else (win_quote.amount if win_quote else None)
+        award.reason = (reason or "").strip()
+        award.status = Award.Status.DRAFT
+        if award.amount is None:
+            raise ProcurementError(_("Give the award amount."))
+        award.save()
+        return award
+
+
+def award_check(*, award: Award, on: dt.date | None = None) -> list[str]:
+    on = on or timezone.localdate()
+    purchase = award.purchase
+    case = purchase.case
+    method = Method(purchase.method)
+    quotes = selectors.quotes_with_documents(purchase)
+    valid = [q for q in quotes if q.documents]
+    need = methods.MIN_QUOTES[method]
+    if len(valid) < need:
+        raise ProcurementError(
+            _("%(method)s needs at least %(n)d valid quotes, each with supplier, price, date and the quotation document; "
+              "%(have)d have their document (%(rule)s, PRO-05).")
+            % {"method": method.label, "n": need, "have": len(valid), "rule": methods.quotes_rule(method)},
+            code="too_few_quotes",
+        )
+    win = next((q for q in quotes if q.supplier_id == award.supplier_id), None)
+    if win is None:
+        raise ProcurementError(_("The winning supplier must be one of those who quoted."), code="winner_not_quoted")
+    supplier_check_usable(award.supplier, on=on, what=_("award"))
+    if not award.reason.strip():
+        raise ProcurementError(_("Give the reason for the award (e.g. lowest price meeting the requirements)."), code="reason_required")
+    if award.amount > win.amount:
+        raise ProcurementError(
+            _("The award amount %(award)s is above the winner's own quote %(quote)s.")
+            % {"award": format_yuan(award.amount), "quote": format_yuan(win.amount)},
+            code="award_above_quote",
+        )
+    if case.amount is not None and award.amount > case.amount:
+        raise ProcurementError(
+            _("The award amount %(award)s exceeds the purchase budget %(budget)s approved for this case: a quote above the "
+              "budget cannot win (政府采购法实施条例 / 采购预算控制).") % {"award": format_yuan(award.amount), "budget": format_yuan(case.amount)},
+            code="award_above_budget",
+        )
+    warnings = []
+    amounts: dict[Decimal, list[str]] = {}
+    for q in quotes:
+        amounts.setdefault(q.amount, []).append(q.supplier.name)
+    for value, names in amounts.items():
+        if len(names) > 1:
+            warnings.append(_("Identical quotes of %(amount)s from %(names)s (PRO-06 报价雷同).")
+                            % {"amount": format_yuan(value), "names": "、".join(names)})
+    shared = _shared_contacts([q.supplier for q in quotes])
+    if shared:
+        warnings.append(_("Quoting suppliers share contact details: %(pairs)s (PRO-06 报价雷同).") % {"pairs": "；".join(shared)})
+    return warnings
+
+
+def _shared_contacts(suppliers: list[Supplier]) -> list[str]:
+    out = []
+    for field, label in (("phone", _("phone")), ("email", _("e-mail")), ("bank_account", _("bank account")), ("address", _("address"))):
+        seen: dict[str, str] = {}
+        for s in suppliers:
+            value = (getattr(s, field) or "").strip()
+            if not value:
+                continue
+            if value in seen and seen[value] != s.name:
+                out.append(f"{seen[value]} / {s.name}（{label}）")
+            seen.setdefault(value, s.name)
+    return out
+
+
+def award_submit(*, case: Case) -> list[str]:
+    with transaction.atomic():
+        purchase = _purchase_of(case)
+        if purchase.status not in (Purchase.Status.METHOD_APPROVED, Purchase.Status.AWARDED):
+            raise ProcurementError(_("The procurement method must be approved before the award."))
+        award = Award.objects.select_for_update().select_related("supplier", "purchase__case").filter(purchase=purchase).first()
+        if award is None:
+            raise ProcurementError(_("Record the quotes and choose the winning supplier before submitting."), code="no_award")
+        warnings = award_check(award=award)
+        award.status = Award.Status.IN_APPROVAL
+        award.save(update_fields=["status"])
+        return warnings
+
+
+def award_approved(*, case: Case) -> None:
+    """Approved: the award is made and published internally (信息内部公开)."""
+    with transaction.atomic():
+        purchase = _purchase_of(case)
+        award = Award.objects.select_for_update().filter(purchase=purchase).first()
+        if award is None or award.status != Award.Status.IN_APPROVAL:
+            return
+        award.status = Award.Status.AWARDED
+        award.awarded_on = timezone.localdate()
+        award.published_at = timezone.now()
+        award.save(update_fields=["status", "awarded_on", "published_at"])
+        purchase.status = Purchase.Status.AWARDED
+        purchase.save(update_fields=["status", "updated_at"])
+
+
+def award_reopen(*, case: Case) -> None:
+    with transaction.atomic():
+        purchase = Purchase.objects.filter(case=case).first()
+        if purchase is None:
+            return
+        Award.objects.filter(purchase=purchase, status=Award.Status.IN_APPROVAL).update(status=Award.Status.DRAFT)
+
+
+def award_cancel(*, case: Case) -> None:
+    with transaction.atomic():
+        purchase = Purchase.objects.filter(case=case).first()
+        if purchase is None:
+            return
+        Award.objects.filter(purchase=purchase, status__in=[Award.Status.DRAFT, Award.Status.IN_APPROVAL]).update(
+            status=Award.Status.CANCELLED
+        )
+        Purchase.objects.filter(pk=purchase.pk, status=Purchase.Status.METHOD_APPROVED).update(status=Purchase.Status.CANCELLED)
+
+
+def quote_documents_missing(purchase: Purchase) -> list[Quote]:
+    return [q for q in selectors.quotes_with_documents(purchase) if not q.documents]
+
+
+def purchase_year_total(*, unit_id: int, item_class: str, year: int) -> Decimal:
+    return (
+        Purchase.objects.filter(unit_id=unit_id, item_class=item_class, case__year=year)
+        .exclude(status=Purchase.Status.CANCELLED).aggregate(t=Sum("case__amount"))["t"] or Decimal("0")
+    )
+

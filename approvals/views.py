@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from org.models import Unit
+from org.models import Unit, User
 
 from . import registry, selectors, services
 from .exceptions import ApprovalError
@@ -228,6 +228,14 @@ def case_detail(request, pk: int):
         "can_withdraw": is_applicant and case.is_open,
         "can_urge": is_applicant and case.status == Case.Status.IN_PROGRESS,
         "decision_form": DecisionForm(initial={"step_id": case.current_step_id}) if can_decide else None,
+        # the hand-over / add-approver picker, as plain tuples (a ModelChoiceField widget
+        # would cost more than the rest of the page)
+        "people": list(
+            User.objects.filter(is_active=True)
+            .exclude(pk=case.applicant_id)
+            .order_by("unit__sort_order", "username")
+            .values_list("id", "full_name", "unit__name")
+        ) if can_decide else [],
         "earlier_steps": [
             st for st in page["steps"]
             if can_decide and st.stage == case.stage and st.version == case.route_version

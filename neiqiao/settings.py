@@ -31,8 +31,12 @@ DEBUG = env.bool("DEBUG", default=False)
 # Under pytest (imported before these settings load, also in xdist workers) test defaults apply.
 TESTING = env.bool("NEIQIAO_TESTING", default="pytest" in sys.modules)
 SECRET_KEY = env_secret("SECRET_KEY") or ""
+# Commands that never serve a request or sign anything may run without a key
+# (e.g. `makemigrations --check` in a pre-commit hook, catalogue builds).
+_OFFLINE_COMMANDS = {"makemigrations", "makemessages", "compilemessages"}
+_offline = len(sys.argv) > 1 and sys.argv[0].endswith("manage.py") and sys.argv[1] in _OFFLINE_COMMANDS
 if not SECRET_KEY:
-    if DEBUG or TESTING:
+    if DEBUG or TESTING or _offline:
         SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production-0123456789abcdef"
     else:
         from django.core.exceptions import ImproperlyConfigured

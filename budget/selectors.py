@@ -76,7 +76,7 @@ def line_for_user(user, pk: int) -> BudgetLine:
 
 
 # --- figures ------------------------------------------------------------------------------
-@dataclass
+@dataclass(slots=True)
 class Figures:
     amount: Decimal = ZERO
     adjustments: Decimal = ZERO
@@ -110,8 +110,12 @@ class Figures:
         return round_money(self.paid * 100 / self.adjusted)
 
     def add(self, other: Figures) -> None:
-        for name in ("amount", *FIGURE_NAMES):
-            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.amount += other.amount
+        self.adjustments += other.adjustments
+        self.in_approval += other.in_approval
+        self.arranged += other.arranged
+        self.contracted += other.contracted
+        self.paid += other.paid
 
 
 def _sum(q: Q) -> Coalesce:
@@ -146,12 +150,10 @@ def with_figures(qs: QuerySet[BudgetLine]) -> QuerySet[BudgetLine]:
 
 def figures_of(line: BudgetLine) -> Figures:
     """Figures of a line annotated by ``with_figures``."""
-    values = getattr(line, "f_figures", None) or ()
-    fig = Figures(amount=line.amount)
-    for name, value in zip(FIGURE_NAMES, values):
-        if value is not None:
-            setattr(fig, name, value)
-    return fig
+    values = getattr(line, "f_figures", None)
+    if not values:
+        return Figures(amount=line.amount)
+    return Figures(line.amount, *[ZERO if v is None else v for v in values])
 
 
 def case_reservations(case) -> dict[tuple[int, str], Decimal]:

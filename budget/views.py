@@ -26,6 +26,7 @@ from .forms import ExecutionFilterForm, ImportForm
 from .models import BudgetLine, BudgetMovement, ExportJob, FundSource
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+SUMMARY_ABOVE = 500  # lines: past this the page opens on the unit summary
 
 
 def _years(scope) -> list[int]:
@@ -47,13 +48,17 @@ def index(request):
     form, f = _filters(request, scope)
     table = selectors.execution_table(user=request.user, **f)
     months = selectors.monthly_paid(user=request.user, **f)
-    query = urlencode({k: v for k, v in {"year": f["year"], "unit": f["unit_id"] or "", "fund_source": f["fund_source"] or ""}.items() if v != ""})
+    query = urlencode({k: v for k, v in {"year": f["year"], "fund_source": f["fund_source"] or ""}.items() if v != ""})
+    # a big office-wide table opens as the unit summary; a unit (or "all lines") shows every line
+    show_lines = bool(f["unit_id"]) or request.GET.get("detail") == "1" or table.line_count <= SUMMARY_ABOVE
     return render(request, "budget/index.html", {
         "active_nav": "budget",
         "form": form,
         "filters": f,
         "query": query,
         "table": table,
+        "show_lines": show_lines,
+        "summary_above": SUMMARY_ABOVE,
         "charts": selectors.chart_data(table, months),
         "can_manage": selectors.can_manage_budget(request.user),
         "sync_limit": exports.sync_limit(),

@@ -227,3 +227,13 @@ def test_old_exports_are_purged(office, year, settings, tmp_path):
     assert purge_old_exports() == 1
     assert list(ExportJob.objects.all()) == [fresh]
     assert not (tmp_path / "exports" / f"{old.pk}.xlsx").exists()
+
+
+def test_a_big_table_opens_on_the_unit_summary(client, office, lines, year, monkeypatch):
+    monkeypatch.setattr("budget.views.SUMMARY_ABOVE", 3)
+    client.force_login(office.finance_reviewer)
+    summary = client.get(reverse("budget:index"), {"year": year})
+    html = summary.content.decode()
+    assert line_ids(summary) == set() and f'data-unit="{office.unit.pk}"' in html and 'data-testid="detail-view"' in html
+    assert len(line_ids(client.get(reverse("budget:index"), {"year": year, "detail": 1}))) == 5
+    assert len(line_ids(client.get(reverse("budget:index"), {"year": year, "unit": office.community.pk}))) == 1

@@ -64,6 +64,14 @@ def next_contract_number(year: int) -> str:
     return f"HT-{year}-{seq.last:04d}"
 
 
+def _has_document(owner, kind: str, *, case: Case, attachment_kind: str) -> bool:
+    """The file is attached to the record, or to its case when the matter asks for it as a
+    required attachment of the form (a one-stage matter such as 补充协议)."""
+    if procurement_selectors.documents_of(owner, kind).exists():
+        return True
+    return case.attachments.filter(kind=attachment_kind).exists()
+
+
 # --- figures ------------------------------------------------------------------------------------
 @dataclass
 class Figures:
@@ -254,7 +262,7 @@ def contract_check(*, contract: Contract, on: dt.date | None = None) -> list[str
                 % {"amount": format_yuan(contract.amount), "category": contract.get_category_display(), "limit": format_yuan(limit)},
                 code="direct_contract_above_limit",
             )
-    if not procurement_selectors.documents_of(contract, Document.Kind.CONTRACT_TEXT).exists():
+    if not _has_document(contract, Document.Kind.CONTRACT_TEXT, case=contract.case, attachment_kind="合同文本"):
         raise ContractError(_("Upload the contract text for the legal and finance countersign."), code="contract_text_missing")
     warning = _retention_warning(contract, terms)
     if warning:
@@ -373,7 +381,7 @@ def acceptance_check(*, acceptance: Acceptance, on: dt.date | None = None) -> li
         raise ContractError(_("The acceptance date cannot be in the future."), code="acceptance_future")
     if acceptance.accepted_on < contract.signed_on:
         raise ContractError(_("The acceptance date is before the contract was signed."), code="acceptance_before_signing")
-    if not procurement_selectors.documents_of(acceptance, Document.Kind.ACCEPTANCE_REPORT).exists():
+    if not _has_document(acceptance, Document.Kind.ACCEPTANCE_REPORT, case=acceptance.case, attachment_kind="验收报告"):
         raise ContractError(_("Upload the acceptance report signed by the team."), code="report_missing")
     warnings = []
     if acceptance.result == Acceptance.Result.PASSED and not acceptance.terms.exists():
@@ -696,7 +704,7 @@ def supplement_check(*, supplement: Supplement, contract: Contract) -> list[str]
             _("The payment terms add up to %(total)s but the new contract amount is %(amount)s: %(rule)s.")
             % {"total": format_yuan(total), "amount": format_yuan(supplement.new_amount), "rule": TERMS_RULE}, code="terms_sum",
         )
-    if not procurement_selectors.documents_of(supplement, Document.Kind.SUPPLEMENT_TEXT).exists():
+    if not _has_document(supplement, Document.Kind.SUPPLEMENT_TEXT, case=supplement.case, attachment_kind="补充协议文本"):
         raise ContractError(_("Upload the text of the supplementary agreement."), code="supplement_text_missing")
     warnings = []
     if applied.count() + 1 >= 3:

@@ -38,12 +38,15 @@ def procurement_scope(user) -> set[int] | None:
         raise PermissionDenied
     if not (user.is_superuser or user.roles):
         raise PermissionDenied
-    ids = visible_unit_ids(user)
-    if ids is None or _functional_member(user, FunctionalDepartment.Field.PURCHASE):
-        return None
-    if not ids:
+    cached = getattr(user, "_procurement_scope", ...)
+    if cached is ...:
+        ids = visible_unit_ids(user)
+        if ids is not None and _functional_member(user, FunctionalDepartment.Field.PURCHASE):
+            ids = None
+        cached = user._procurement_scope = ids  # once per request (the user object lives as long)
+    if cached is not None and not cached:
         raise PermissionDenied
-    return ids
+    return cached
 
 
 def may_read_record(user, *, unit_id: int, case_id: int | None, scope=...) -> bool:

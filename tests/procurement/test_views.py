@@ -1,0 +1,178 @@
+"""Pages: deny by default, unit scoping (404 for others' records), the supplier register with
+its checks, the blacklist, documents behind the owner's access rule, the cashier's desk."""
+
+from __future__ import annotations
+
+from decimal import Decimal as D
+
+import pytest
+from django.urls import reverse
+
+from contracts.models import Payment
+from org.models import Role
+from procurement.models import Document, Supplier
+from tests.factories import UserFactory
+
+from .conftest import pdf
+
+
+@pytest.fixture
+def chain(flow):
+    case, contract = flow.full_contract()
+    payment = flow.payment_case(contract, "22800.00")
+    return case, contract, payment
+
+
+def test_a_person_without_a_role_is_denied(client, office):
+    nobody = UserFactory(username="nobody", unit=office.unit, roles=[])
+    client.force_login(nobody)
+    for name in ("procurement:index", "contracts:index", "procurement:supplier_list", "contracts:payment_list",
+                 "procurement:results", "procurement:thresholds"):
+        assert client.get(reverse(name)).status_code == 403, name
+
+
+def test_records_of_another_unit_are_not_found(client, flow, chain):
+    case, contract, payment = chain
+    client.force_login(flow.o.community_clerk)
+    assert client.get(reverse("contracts:detail", args=[contract.pk])).status_code == 404
+    assert client.get(reverse("contracts:payment_detail", args=[payment.pk])).status_code == 404
+    assert client.get(reverse("procurement:purchase_detail", args=[contract.purchase_id])).status_code == 404
+    doc = Document.objects.filter(kind=Document.Kind.CONTRACT_TEXT).first()
+    assert client.get(reverse("procurement:document", args=[doc.pk])).status_code == 404
+    assert contract.number not in client.get(reverse("contracts:index")).content.decode()
+    assert client.get(reverse("contracts:detail", args=[999999])).status_code == 404
+
+
+@pytest.mark.parametrize("who", ["head", "supervisor", "finance_reviewer", "leader"])
+def test_the_unit_its_leader_finance_and_supervisors_see_the_chain(client, flow, chain, who):
+    _case, contract, payment = chain
+    client.force_login(getattr(flow.o, who))
+    body = client.get(reverse("contracts:detail", args=[contract.pk])).content.decode()
+    assert contract.number in body
+    assert client.get(reverse("contracts:payment_detail", args=[payment.pk])).status_code == 200
+
+
+def test_the_procurement_centre_sees_every_units_purchases(client, flow, chain):
+    _case, contract, _payment = chain
+    client.force_login(flow.o.heads["cgzx"])
+    assert client.get(reverse("procurement:purchase_detail", args=[contract.purchase_id])).status_code == 200
+
+
+def test_register_a_supplier_with_an_invalid_code_shows_the_rule(client, office):
+    client.force_login(office.clerk)
+    response = client.post(reverse("procurement:supplier_create"), {"name": "深圳市某公司", "credit_code": "91350100M000100Y44",
+                                                                     "is_sme": "on"})
+    assert response.status_code == 400
+    assert "GB 32100-2015" in response.content.decode()
+    assert not Supplier.objects.exists()
+
+
+def test_register_a_supplier_and_detect_the_duplicate(client, office):
+    client.force_login(office.clerk)
+    url = reverse("procurement:supplier_create")
+    response = client.post(url, {"name": "深圳市某公司", "credit_code": "91350100m000100y43"})
+    supplier = Supplier.objects.get()
+    assert response.status_code == 302 and supplier.credit_code == "91350100M000100Y43" and supplier.created_by == office.clerk
+    response = client.post(url, {"name": "深圳市某公司2", "credit_code": "91350100M000100Y43"})
+    assert response.status_code == 400 and "深圳市某公司" in response.content.decode()
+    assert Supplier.objects.count() == 1
+
+
+def test_only_the_procurement_centre_head_blacklists(client, office, suppliers):
+    s = suppliers[0]
+    url = reverse("procurement:supplier_blacklist", args=[s.pk])
+    client.force_login(office.clerk)
+    client.post(url, {"reason": "失信", "action": "add"})
+    s.refresh_from_db()
+    assert not s.blacklisted
+    client.force_login(office.heads["cgzx"])
+    client.post(url, {"reason": "列入失信被执行人名单", "action": "add"})
+    s.refresh_from_db()
+    assert s.blacklisted and s.blacklisted_by == office.heads["cgzx"]
+    body = client.get(reverse("procurement:supplier_detail", args=[s.pk])).content.decode()
+    assert "列入失信被执行人名单" in body
+    client.post(url, {"reason": "已履行判决", "action": "lift"})
+    s.refresh_from_db()
+    assert not s.blacklisted
+
+
+def test_qualification_with_scan_and_expiry(client, office, suppliers, today):
+    s = suppliers[0]
+    client.force_login(office.heads["cgzx"])
+    client.post(reverse("procurement:qualification_add", args=[s.pk]),
+                {"name": "营业执照", "number": "N1", "valid_until": "2020-01-01", "file": pdf("执照.pdf")})
+    q = s.qualifications.get()
+    body = client.get(reverse("procurement:supplier_detail", args=[s.pk])).content.decode()
+    assert "营业执照" in body
+    doc = Document.objects.get(owner_id=q.pk, kind=Document.Kind.QUALIFICATION)
+    assert client.get(reverse("procurement:document", args=[doc.pk])).status_code == 200
+    client.force_login(office.clerk)
+    client.post(reverse("procurement:qualification_add", args=[s.pk]), {"name": "x"})
+    assert s.qualifications.count() == 1
+
+
+def test_document_upload_refused_outside_the_stage(client, flow, chain):
+    case, contract, _payment = chain
+    client.force_login(case.applicant)
+    response = client.post(reverse("procurement:document_upload"), {
+        "owner": "contract", "owner_id": contract.pk, "kind": "contract_text", "file": pdf(), "next": "/",
+    })
+    assert response.status_code == 302
+    assert Document.objects.filter(kind=Document.Kind.CONTRACT_TEXT).count() == 1
+    response = client.post(reverse("procurement:document_upload"), {
+        "owner": "contract", "owner_id": contract.pk, "kind": "contract_scan", "file": pdf("盖章.pdf"), "next": "https://evil.example/",
+    })
+    assert response["Location"] != "https://evil.example/"
+    assert Document.objects.filter(kind=Document.Kind.CONTRACT_SCAN).count() == 1
+
+
+def test_cashier_pays_from_the_payment_page(client, flow, chain):
+    _case, _contract, payment = chain
+    url = reverse("contracts:payment_detail", args=[payment.pk])
+    client.force_login(flow.o.finance_reviewer)  # approved it: no pay box
+    assert 'data-testid="pay-box"' not in client.get(url).content.decode()
+    client.force_login(flow.o.cashier)
+    assert 'data-testid="pay-box"' in client.get(url).content.decode()
+    assert payment.case.number in client.get(reverse("contracts:payment_list")).content.decode()
+    client.post(reverse("contracts:payment_pay", args=[payment.pk]), {"paid_on": flow.today.isoformat(), "bank_reference": "B1"})
+    payment.refresh_from_db()
+    assert payment.status == Payment.Status.PAID and payment.bank_reference == "B1"
+
+
+def test_apply_for_payment_from_the_contract_page(client, flow, chain):
+    _case, contract, payment = chain
+    flow.pay(payment)
+    flow.acceptance(contract.case)
+    client.force_login(flow.o.clerk)
+    response = client.post(reverse("contracts:payment_request", args=[contract.pk]))
+    new = Payment.objects.exclude(pk=payment.pk).get()
+    assert response["Location"] == reverse("approvals:edit", args=[new.case_id])
+    assert new.case.amount == D("53200.00") and new.term.kind == "acceptance"
+    edit = client.get(response["Location"]).content.decode()
+    assert "payment-term" in edit and contract.number in edit
+
+
+def test_apply_for_payment_is_refused_to_another_unit(client, flow, chain, office):
+    _case, contract, _payment = chain
+    office.supervisor.roles = [Role.SUPERVISOR]
+    client.force_login(office.supervisor)
+    client.post(reverse("contracts:payment_request", args=[contract.pk]))
+    assert Payment.objects.count() == 1
+
+
+def test_thresholds_page_lists_the_table(client, flow):
+    client.force_login(flow.o.clerk)
+    body = client.get(reverse("procurement:thresholds")).content.decode()
+    assert "国办发〔2019〕55号" in body and "国家发展改革委令第16号" in body
+
+
+def test_supplier_exports(client, flow, chain):
+    from openpyxl import load_workbook
+    import io
+
+    client.force_login(flow.o.head)
+    for name in ("procurement:supplier_export", "procurement:supplier_totals_export"):
+        response = client.get(reverse(name))
+        wb = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+        values = [c for row in wb.active.iter_rows(values_only=True) for c in row]
+        assert flow.suppliers[0].name in values

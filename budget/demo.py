@@ -34,6 +34,14 @@ BASIC = [
     ("30231", "公务用车运行维护费", 20_000, 60_000, ControlMode.HARD),
     ("30299", "其他商品和服务支出", 30_000, 120_000, ControlMode.WARN),
 ]
+# Personnel (工资福利支出): paid monthly through the payroll, warn-controlled.
+PERSONNEL = [
+    ("30101", "基本工资", 900_000, 2_400_000),
+    ("30102", "津贴补贴", 700_000, 1_800_000),
+    ("30103", "奖金", 200_000, 600_000),
+    ("30108", "机关事业单位基本养老保险缴费", 250_000, 650_000),
+    ("30113", "住房公积金", 150_000, 400_000),
+]
 # Project expenditure (项目支出) by unit: (project, functional code, name, [(economic code, name, low, high)]).
 PROJECTS = {
     "DZB": [("机关综合保障", "2010301", "行政运行", [("30227", "委托业务费", 300_000, 900_000), ("31002", "办公设备购置", 200_000, 600_000)])],
@@ -79,6 +87,9 @@ def _amount(key: str, low: int, high: int) -> Decimal:
 
 def _line_specs(unit: Unit):
     functional = ("2010301", "行政运行") if unit.kind == Unit.Kind.DEPARTMENT else ("2010350", "事业运行")
+    for code, name, low, high in PERSONNEL:
+        scale = 1 if unit.kind == Unit.Kind.DEPARTMENT else 2  # communities: more staff on the payroll
+        yield ("人员经费", *functional, code, name, low * scale, high * scale, ControlMode.WARN, FundSource.FISCAL)
     if unit.kind == Unit.Kind.DEPARTMENT:
         for code, name, low, high, mode in BASIC:
             yield ("基本支出", *functional, code, name, low, high, mode, FundSource.FISCAL)
@@ -113,16 +124,22 @@ def _seed_payments(year: int, lines: list[BudgetLine], today: dt.date) -> int:
     for line in lines:
         key = f"{line.unit.code}-{line.project}-{line.economic_code}-{line.fund_source}"
         pace = Decimal(40 + int(hashlib.sha256(key.encode()).hexdigest()[:4], 16) % 55) / 100  # 40%..94% of time progress
+        if line.economic_code.startswith("301"):
+            pace = Decimal("0.95")
         for month in range(1, last_month + 1):
-            share = line.amount * pace / 12
-            if share < 100 or (month + len(key)) % 4 == 0:
+            salary = line.economic_code.startswith("301")
+            skip = not salary and (month + len(key)) % 4 == 0
+            # salaries are paid every month; other spending comes in uneven lumps
+            wobble = Decimal(1) if salary else Decimal(60 + int(hashlib.sha256(f"{key}{month}".encode()).hexdigest()[:4], 16) % 90) / 100
+            amount = (line.amount * pace / 12 * (Decimal("1.05") if salary else Decimal("1.3")) * wobble).quantize(Decimal("100"))
+            if skip or amount < 100:
                 continue
-            day = min(28, 5 + (len(key) * month) % 20)
+            day = 10 if salary else min(28, 5 + (len(key) * month) % 20)
             occurred = dt.date(year, month, day)
             if occurred > today:
                 continue
             rows.append(BudgetMovement(
-                line=line, kind=BudgetMovement.Kind.EXECUTE, amount=(share * Decimal("1.3")).quantize(Decimal("100")),
+                line=line, kind=BudgetMovement.Kind.EXECUTE, amount=amount,
                 occurred_on=occurred, note="国库集中支付（演示数据）",
             ))
     BudgetMovement.objects.bulk_create(rows, batch_size=1000)

@@ -14,6 +14,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.db.models import DecimalField, Func, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, ExtractMonth
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from approvals.money import round_money
 from org.models import Role
@@ -355,6 +356,9 @@ def chart_data(table: ExecutionTable, months: list[Decimal]) -> dict:
         "cumulative_rate": cumulative,
         "time_progress": time_line,
         "time_progress_now": str(table.time_progress),
+        "month_labels": [_("Month %(month)s") % {"month": m} for m in range(1, 13)],
+        "axis_name": _("10k yuan"),
+        "axis_divisor": "10000",
     }
 
 

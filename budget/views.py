@@ -26,7 +26,7 @@ from .forms import ExecutionFilterForm, ImportForm
 from .models import BudgetLine, BudgetMovement, ExportJob, FundSource
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-SUMMARY_ABOVE = 500  # lines: past this the page opens on the unit summary
+SUMMARY_ABOVE = 800  # lines: past this the page opens on the unit summary
 
 
 def _years(scope) -> list[int]:

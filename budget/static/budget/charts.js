@@ -6,6 +6,11 @@
     if (document.readyState !== "loading") { fn(); } else { document.addEventListener("DOMContentLoaded", fn); }
   }
   function num(values) { return values.map(function (v) { return Number(v); }); }
+  // money axis in the unit the page names (e.g. 万 = 10,000 yuan)
+  function moneyAxis(data) {
+    var divisor = Number(data.axis_divisor) || 1;
+    return { type: "value", name: data.axis_name, axisLabel: { formatter: function (v) { return (v / divisor).toFixed(0); } } };
+  }
 
   ready(function () {
     var dataEl = document.getElementById("budget-chart-data");
@@ -19,11 +24,11 @@
       var chart = window.echarts.init(unitsEl);
       chart.setOption({
         tooltip: { trigger: "axis" },
-        legend: { top: 0 },
+        legend: { top: 0, type: "scroll" },
         grid: { left: 60, right: 50, bottom: 90, top: 40 },
         xAxis: { type: "category", data: data.units, axisLabel: { rotate: 45, interval: 0, fontSize: 10 } },
         yAxis: [
-          { type: "value", name: "¥", axisLabel: { formatter: function (v) { return (v / 10000).toFixed(0) + "万"; } } },
+          moneyAxis(data),
           { type: "value", name: "%", max: 100, splitLine: { show: false } }
         ],
         series: [
@@ -39,16 +44,14 @@
     var monthsEl = document.getElementById("chart-months");
     if (monthsEl) {
       var m = monthsEl.dataset;
-      var labels = [];
-      for (var i = 1; i <= 12; i++) { labels.push(i + (m.labelMonth === "月" ? "月" : "")); }
       var chart2 = window.echarts.init(monthsEl);
       chart2.setOption({
         tooltip: { trigger: "axis" },
-        legend: { top: 0 },
+        legend: { top: 0, type: "scroll" },
         grid: { left: 60, right: 50, bottom: 30, top: 40 },
-        xAxis: { type: "category", data: labels },
+        xAxis: { type: "category", data: data.month_labels },
         yAxis: [
-          { type: "value", name: "¥", axisLabel: { formatter: function (v) { return (v / 10000).toFixed(0) + "万"; } } },
+          moneyAxis(data),
           { type: "value", name: "%", max: 100, splitLine: { show: false } }
         ],
         series: [

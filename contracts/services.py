@@ -293,7 +293,8 @@ def contract_approved(*, case: Case, actor) -> Contract | None:
         contract = Contract.objects.select_for_update().filter(case=case).first()
         if contract is None or contract.status != Contract.Status.IN_APPROVAL:
             return contract
-        today = timezone.localdate()
+        # in force from the signing date (never a future one: a countersigned draft dated ahead is in force today)
+        today = min(contract.signed_on, timezone.localdate())
         contract.status = Contract.Status.ACTIVE
         contract.activated_at = timezone.now()
         contract.save(update_fields=["status", "activated_at", "updated_at"])

@@ -393,7 +393,7 @@ def main() -> None:
         "",
         "### .xlsx export (one subprocess per measurement, best of 3, interleaved)",
         "",
-        "| lines | writer | time | rows written | file | RSS before | peak RSS during the export | time vs bare |",
+        "| lines | writer | time | lines written | file | RSS before | peak RSS during the export | time vs bare |",
         "|---:|---|---:|---:|---:|---:|---:|---:|",
     ]
     for rows, pair in exp.items():

@@ -204,6 +204,8 @@ def case_budget_set(*, case, line: BudgetLine) -> CaseBudget:
         raise BudgetError(_("The budget line can only be changed before submission or after a return."))
     _check_line_for_case(line, case)
     link, created = CaseBudget.objects.get_or_create(case=case, defaults={"line": line})
+    if not created and link.line_id != line.pk and link.state == CaseBudget.State.ARRANGED:
+        raise BudgetError(_("The budget of an approved form cannot be moved to another line."))
     if not created and link.line_id != line.pk:
         link.line = line
         link.save(update_fields=["line", "updated_at"])
@@ -389,6 +391,8 @@ def budget_adjustment_set(*, case, kind: str, line: BudgetLine, to_line: BudgetL
         to_line = None
     for each in filter(None, (line, to_line)):
         _check_line_for_case(each, case, same_unit=False)
+    if BudgetAdjustment.objects.filter(case=case, state=BudgetAdjustment.State.APPLIED).exists():
+        raise BudgetError(_("The adjustment has been applied and cannot be changed."))
     adjustment, _created = BudgetAdjustment.objects.update_or_create(
         case=case, defaults={"kind": kind, "line": line, "to_line": to_line}
     )

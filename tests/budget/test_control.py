@@ -246,3 +246,23 @@ def test_money_steps_refuse_bad_amounts(lines, office, bad):
     with pytest.raises(BudgetError):
         services.budget_execute(line=lines.hard, amount=bad, source=office.unit)
     assert not BudgetMovement.objects.exists()
+
+
+def test_an_arranged_form_cannot_move_to_another_line(lines, new_case, office):
+    case = new_case("500.00", line=lines.hard)
+    services.case_budget_reserve(case=case, actor=office.clerk)
+    services.case_budget_arrange(case=case, actor=office.head)
+    case.status = "draft"  # the next stage of the form is being filled in
+    with pytest.raises(BudgetError, match="已批准"):
+        services.case_budget_set(case=case, line=lines.other)
+    assert CaseBudget.objects.get(case=case).line == lines.hard
+
+
+def test_releasing_more_than_a_contract_commits_is_refused(lines, office):
+    contract = office.unit
+    services.budget_commit(line=lines.hard, amount="1000.00", source=contract)
+    with pytest.raises(BudgetError, match="¥1,000.00"):
+        services.budget_commit_release(source=contract, amount="1500.00")
+    assert services.budget_commit_release(source=contract, amount="400.00") == D("400.00")
+    assert figures(lines.hard).contracted == D("600.00")
+    assert services.budget_commit_release(source=office.community) == D("0.00")  # nothing committed

@@ -232,3 +232,16 @@ def test_case_page_shows_the_budget_section(client, spending, lines, office):
     html = client.get(reverse("approvals:detail", args=[case.pk])).content.decode()
     assert "社区服务项目" in html and "已预占（审批中）" in html and "¥7,000.00" in html
     assert reverse("budget:line_detail", args=[lines.hard.pk]) in html
+
+
+def test_line_history_shows_each_adjustment_with_its_case(client, adjustment, lines, office):
+    from django.urls import reverse
+
+    case = adjustment("transfer", "1500.00", lines.hard, lines.other)
+    approvals.case_submit(case=case, actor=office.finance_reviewer)
+    approve_all(case)
+    client.force_login(office.head)
+    for line, arrow in ((lines.hard, "调入指标"), (lines.other, "调出指标")):
+        html = client.get(reverse("budget:line_detail", args=[line.pk])).content.decode()
+        block = html.split('data-testid="adjustments"')[1].split("</ul>")[0]
+        assert case.number in block and "指标间调剂" in block and "已生效" in block and arrow in block

@@ -190,15 +190,20 @@ class PaymentSection(CaseSection):
                 "case": case}
 
     def check_amount(self, case, amount, form_data, user):
-        """Live check on the new-payment form: what the chosen contract allows now."""
+        """Live check while the payment is filled: what the chosen contract allows now."""
         p = Payment.objects.select_related("contract").filter(case=case).first() if case is not None else None
-        if p is None:
-            return []
-        fig = services.contract_figures(p.contract, exclude_payment_id=p.pk)
+        contract, exclude = (p.contract, p.pk) if p is not None else (None, None)
+        term_id = (form_data or {}).get(f"{self.key}-term") or (form_data or {}).get("term")
+        if term_id and str(term_id).isdigit():
+            term = selectors.payable_terms_for_case(case, user).filter(pk=int(term_id)).select_related("contract").first()
+            contract = term.contract if term is not None else contract
+        if contract is None:
+            return [{"level": "warning", "text": _("Choose the contract milestone this payment is for.")}]
+        fig = services.contract_figures(contract, exclude_payment_id=exclude)
         level = "ok" if amount <= fig.payable else "error"
         return [{"level": level, "text": _("Contract %(number)s allows %(payable)s now (reached milestones %(reached)s − paid "
                                            "%(paid)s − in approval %(in_flight)s).")
-                 % {"number": p.contract.number, "payable": format_yuan(fig.payable), "reached": format_yuan(fig.reached),
+                 % {"number": contract.number, "payable": format_yuan(fig.payable), "reached": format_yuan(fig.reached),
                     "paid": format_yuan(fig.paid), "in_flight": format_yuan(fig.in_flight)}}]
 
     def validate_submit(self, case, actor):

@@ -335,12 +335,15 @@ def chain_links_for_case(case: Case, user, section_key: str) -> list[dict]:
     if not keys or keys[0] != section_key:
         return []
     chain = chain_for_case(case)
-    return chain_links(chain, exclude_case_id=case.pk) if chain else []
+    if chain is None:
+        return []
+    # a case with a budget section links its line already
+    return chain_links(chain, exclude_case_id=case.pk, with_budget_line="budget" not in case.matter.stages)
 
 
-def chain_links(chain: Chain, *, exclude_case_id: int | None = None) -> list[dict]:
+def chain_links(chain: Chain, *, exclude_case_id: int | None = None, with_budget_line: bool = True) -> list[dict]:
     links = []
-    if chain.budget_line is not None:
+    if chain.budget_line is not None and with_budget_line:
         links.append({"label": _("Budget line"), "url": reverse("budget:line_detail", args=[chain.budget_line.pk]),
                       "text": chain.budget_line.label})
     if chain.request is not None and chain.request.pk != exclude_case_id:

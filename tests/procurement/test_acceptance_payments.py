@@ -7,6 +7,7 @@ from __future__ import annotations
 from decimal import Decimal as D
 
 import pytest
+from django.urls import reverse
 
 from approvals import registry
 from approvals import services as approval_services
@@ -238,3 +239,13 @@ def test_the_retention_is_payable_on_its_release_date(flow, today):
         approval_services.case_submit(case=payment.case, actor=payment.case.applicant)
     PaymentTerm.objects.filter(pk=retention.pk).update(due_date=today)
     approval_services.case_submit(case=payment.case, actor=payment.case.applicant)
+
+
+def test_the_new_payment_form_checks_the_amount_as_it_is_typed(client, flow, contract, catalogue):
+    client.force_login(flow.o.clerk)
+    term = contract.terms.get(kind="advance")
+    url = reverse("approvals:preview", args=[catalogue["HT-FK"].pk])
+    body = client.get(url, {"amount": "30000", "payment-term": term.pk}).content.decode()
+    assert contract.number in body and "¥22,800.00" in body
+    body = client.get(url, {"amount": "30000"}).content.decode()
+    assert contract.number not in body

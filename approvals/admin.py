@@ -31,9 +31,21 @@ class PolicyStepInlineForm(forms.ModelForm):
         return data
 
 
+class PolicyStepFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        orders = [
+            f.cleaned_data.get("order") for f in self.forms
+            if f.cleaned_data and not f.cleaned_data.get("DELETE", False)
+        ]
+        if len(orders) != len(set(orders)):
+            raise ValidationError(_("Two steps have the same order; number the steps 1, 2, 3, …"))
+
+
 class PolicyStepInline(admin.TabularInline):
     model = PolicyStep
     form = PolicyStepInlineForm
+    formset = PolicyStepFormSet
     extra = 1
     min_num = 1
     ordering = ("order",)

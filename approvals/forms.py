@@ -74,6 +74,7 @@ class DecisionForm(BootstrapMixin, forms.Form):
     target_step = forms.IntegerField(label=_("Earlier step"), required=False)
     comment = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
     step_id = forms.IntegerField(widget=forms.HiddenInput)
+    round = forms.IntegerField(widget=forms.HiddenInput, required=False)
     meeting_date = forms.DateField(label=_("Meeting date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     meeting_name = forms.CharField(label=_("Meeting"), required=False, max_length=100)
     minutes = forms.FileField(label=_("Meeting minutes"), required=False)

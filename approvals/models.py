@@ -195,6 +195,12 @@ class PolicyStep(models.Model):
         verbose_name = _("policy step")
         verbose_name_plural = _("policy steps")
         ordering = ["policy", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["policy", "order"], name="policy_step_unique_order",
+                violation_error_message=_("Two steps of one policy have the same order."),
+            )
+        ]
 
     def __str__(self) -> str:
         return self.label
@@ -233,7 +239,11 @@ class Case(models.Model):
     reason = models.TextField(_("reason"), blank=True)
     amount = models.DecimalField(_("amount (yuan)"), **MONEY, null=True, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
-    stage = models.PositiveSmallIntegerField(_("stage"), default=0, help_text=_("Index into the matter's stages."))
+    stage = models.PositiveSmallIntegerField(_("stage"), default=0, help_text=_("Index into the case's stages."))
+    stages = ArrayField(
+        models.CharField(max_length=30), verbose_name=_("stage sections"), default=list, blank=True,
+        help_text=_("The matter's stages when the case was filed: a later catalogue edit does not rewire it."),
+    )
     round = models.PositiveIntegerField(_("round"), default=0)
     route_version = models.PositiveSmallIntegerField(default=0, help_text=_("Bumped when the route is rebuilt."))
     policy = models.ForeignKey(
@@ -271,8 +281,12 @@ class Case(models.Model):
         return f"{self.number} {self.title}"
 
     @property
+    def stage_list(self) -> list[str]:
+        return self.stages if self.stages else list(self.matter.stages)
+
+    @property
     def stage_key(self) -> str | None:
-        stages = self.matter.stages
+        stages = self.stage_list
         return stages[self.stage] if self.stage < len(stages) else None
 
     @property
@@ -357,6 +371,14 @@ class StepAssignee(models.Model):
     class Meta:
         ordering = ["step", "id"]
         indexes = [models.Index(fields=["user", "decision"])]
+        triggers = [
+            # an opinion, once given, is final: the route panel and the printed form show it
+            pgtrigger.Protect(
+                name="decided_assignee_final",
+                operation=pgtrigger.Update | pgtrigger.Delete,
+                condition=pgtrigger.Condition("OLD.decision NOT IN ('', 'handed_over')"),
+            ),
+        ]
         constraints = [models.UniqueConstraint(fields=["step", "user", "round"], name="assignee_unique_round")]
 
 

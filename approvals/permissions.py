@@ -22,10 +22,14 @@ def case_visibility_q(user) -> Q | None:
         return Q(pk__in=[])
     if user.reads_everything:
         return None
-    holders = [user.pk, *active_principals(user)]
-    q = Q(applicant=user) | Q(
-        Exists(CaseObjectPermission.objects.filter(content_object=OuterRef("pk"), user_id__in=holders))
-    )
+    q = Q(applicant=user) | Q(Exists(CaseObjectPermission.objects.filter(content_object=OuterRef("pk"), user=user)))
+    # a stand-in sees what the people they stand in for see through their route steps,
+    # within the delegation's category only
+    for principal_id, category in delegation_scopes(user):
+        one = Q(Exists(CaseObjectPermission.objects.filter(content_object=OuterRef("pk"), user_id=principal_id)))
+        if category:
+            one &= Q(category=category)
+        q |= one
     if user.has_role(Role.UNIT_HEAD) and user.unit_id:
         q |= Q(unit_id=user.unit_id)
     if user.has_role(Role.LEADER):
@@ -50,7 +54,7 @@ def can_view_case(user, case: Case) -> bool:
         return True
     if user.has_role(Role.LEADER) and case.unit.leader_in_charge_id == user.pk:
         return True
-    holders = [user.pk, *active_principals(user)]
+    holders = [user.pk] + [p for p, category in delegation_scopes(user) if not category or category == case.category]
     return CaseObjectPermission.objects.filter(content_object=case, user_id__in=holders).exists()
 
 
@@ -72,10 +76,12 @@ def grant_view(case: Case, users) -> None:
         assign_perm("approvals.view_case", user, case)
 
 
-def active_principals(user, *, category: str | None = None, on=None) -> list[int]:
-    """Ids of people who delegated their approvals to ``user`` for today (and the category)."""
+def delegation_scopes(user, *, on=None) -> list[tuple[int, str]]:
+    """(principal id, category or "") of every delegation to ``user`` in force today: the one
+    source of what a stand-in may see and decide."""
     day = on or timezone.localdate()
-    qs = Delegation.objects.filter(deputy=user, is_active=True, start__lte=day, end__gte=day)
-    if category:
-        qs = qs.filter(Q(category="") | Q(category=category))
-    return list(qs.values_list("principal_id", flat=True))
+    return list(
+        Delegation.objects.filter(deputy=user, is_active=True, start__lte=day, end__gte=day).values_list(
+            "principal_id", "category"
+        )
+    )

@@ -108,7 +108,7 @@ def all_sections() -> dict[str, CaseSection]:
 
 def sections_for(case: Case) -> list[CaseSection]:
     """Every registered section of the matter's stages up to and including the current one."""
-    keys = case.matter.stages[: case.stage + 1]
+    keys = case.stage_list[: case.stage + 1]
     return [_SECTIONS[k] for k in keys if k in _SECTIONS]
 
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from org.models import FunctionalDepartment, Role, User
 
-from .models import Case, Matter, Policy, PolicyStep, StepKind, StepMode
+from .models import Matter, Policy, PolicyStep, StepKind, StepMode
 
 
 def select_policy(matter: Matter, amount: Decimal | None) -> Policy | None:
@@ -124,7 +124,3 @@ def working_hours_between(start: datetime, end: datetime) -> float:
                 total += (e - s).total_seconds() / 3600
         day += timedelta(days=1)
     return total
-
-
-def case_policy_changed(case: Case, amount) -> bool:
-    return select_policy(case.matter, amount) != case.policy

@@ -8,8 +8,8 @@ from decimal import Decimal, InvalidOperation
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
-from .models import Action, Attachment, Case, CaseCopy, Delegation, RouteStep, StepAssignee
-from .permissions import active_principals, visible_cases
+from .models import Action, Attachment, Case, CaseCopy, RouteStep, StepAssignee
+from .permissions import delegation_scopes, visible_cases
 
 CASE_LIST_RELATED = ("matter", "unit", "applicant", "current_step")
 
@@ -17,12 +17,9 @@ CASE_LIST_RELATED = ("matter", "unit", "applicant", "current_step")
 def _holder_condition(user) -> Q:
     """Assignee rows the user may decide: their own, and those of people who delegated to
     them for today (limited to the delegation's category, if it has one)."""
-    today = timezone.localdate()
     cond = Q(user_id=user.pk)
-    for principal_id, category in Delegation.objects.filter(
-        deputy=user, is_active=True, start__lte=today, end__gte=today
-    ).values_list("principal_id", "category"):
-        one = Q(user_id=principal_id)
+    for principal_id, category in delegation_scopes(user):
+        one = Q(user_id=principal_id) & ~Q(step__case__applicant=user)  # never one's own form
         if category:
             one &= Q(step__case__category=category)
         cond |= one
@@ -76,11 +73,13 @@ def apply_filters(qs, params):
         value = params.get(key)
         if value:
             try:
-                qs = qs.filter(**{lookup: Decimal(value)})
+                amount = Decimal(value)
             except (InvalidOperation, ValueError):
-                pass  # an unparsable filter is ignored, not an error page
+                continue  # an unparsable filter is ignored, not an error page
+            if amount.is_finite() and abs(amount) < Decimal("1e13"):
+                qs = qs.filter(**{lookup: amount})
     age = params.get("older_than_days")
-    if age and age.isdigit():
+    if age and age.isdigit() and int(age) <= 3650:
         qs = qs.filter(current_since__lt=timezone.now() - timedelta(days=int(age)))
     q = (params.get("q") or "").strip()
     if q:
@@ -127,10 +126,11 @@ def case_page(case: Case):
 def user_can_decide(user, case: Case) -> bool:
     if case.status != Case.Status.IN_PROGRESS or not case.current_step_id or case.applicant_id == user.pk:
         return False
-    holders = [user.pk, *active_principals(user, category=case.category)]
-    return StepAssignee.objects.filter(
-        step_id=case.current_step_id, round=case.round, decision="", user_id__in=holders
-    ).exists()
+    return (
+        StepAssignee.objects.filter(step_id=case.current_step_id, round=case.round, decision="")
+        .filter(_holder_condition(user))
+        .exists()
+    )
 
 
 def unread_notice_count(user) -> int:

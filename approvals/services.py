@@ -19,6 +19,7 @@ from . import registry, trail
 from .exceptions import ApprovalError, RouteUnresolved, StaleAction
 from .models import (
     Action,
+    Attachment,
     Case,
     CaseCopy,
     CaseSequence,
@@ -30,7 +31,7 @@ from .models import (
     StepMode,
 )
 from .money import MAX_AMOUNT
-from .permissions import active_principals, grant_view
+from .permissions import delegation_scopes, grant_view
 from .routing import resolve_route, select_policy
 
 S = Case.Status
@@ -71,7 +72,7 @@ def next_number(year: int, category: str) -> str:
     CaseSequence.objects.bulk_create(
         [CaseSequence(year=year, category=category, last=0)], ignore_conflicts=True
     )
-    seq = CaseSequence.objects.select_for_update().get(year=year, category=category)
+    seq = CaseSequence.objects.select_for_update(of=("self",)).get(year=year, category=category)
     seq.last = F("last") + 1
     seq.save(update_fields=["last"])
     seq.refresh_from_db(fields=["last"])
@@ -89,9 +90,35 @@ def notify(users, case: Case | None, text: str) -> None:
             )
 
 
+def store_upload(f, facts: dict) -> dict:
+    """Write an uploaded file to storage before any transaction (content-addressed name), so
+    no lock is held during file I/O. Returns what ``attach_stored`` needs."""
+    from django.core.files.storage import default_storage
+
+    name = f"cases/{facts['sha256'][:2]}/{facts['sha256']}{facts['extension']}"
+    if not default_storage.exists(name):
+        name = default_storage.save(name, f)
+    return {**facts, "file": name}
+
+
+def attach_stored(case: Case, stored: list[tuple[str, dict]], actor: User) -> None:
+    """Attachment rows for files already stored; each recorded in the trail with its hash."""
+    for kind, facts in stored:
+        Attachment.objects.create(case=case, kind=kind, uploaded_by=actor, **facts)
+        trail.append(
+            case, Action.Kind.ATTACH, actor=actor,
+            comment=f"{kind}: {facts['original_name']} sha256={facts['sha256']}",
+        )
+
+
 def _lock(case: Case) -> Case:
     """Re-read the case under a row lock; every transition starts here."""
-    return Case.objects.select_for_update().select_related("matter", "unit", "applicant").get(pk=case.pk)
+    # of=("self",): lock the case row only, not the matter, unit and applicant joined in
+    return (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("matter", "unit", "applicant")
+        .get(pk=case.pk)
+    )
 
 
 def _sections(case: Case):
@@ -109,7 +136,7 @@ def case_create(*, matter: Matter, applicant: User, title: str, reason: str = ""
     title = _clean_title(title)
     now = timezone.now()
     year = timezone.localdate(now).year
-    with transaction.atomic():
+    with transaction.atomic(), trail.recording():
         case = Case.objects.create(
             number=next_number(year, matter.category),
             year=year,
@@ -120,6 +147,7 @@ def case_create(*, matter: Matter, applicant: User, title: str, reason: str = ""
             title=title,
             reason=reason or "",
             amount=amount,
+            stages=list(matter.stages),
             created_at=now,
         )
         trail.append(case, Action.Kind.CREATE, actor=applicant)
@@ -127,13 +155,21 @@ def case_create(*, matter: Matter, applicant: User, title: str, reason: str = ""
 
 
 def case_update(*, case: Case, actor: User, title: str, reason: str = "", amount=None) -> Case:
-    with transaction.atomic():
+    with transaction.atomic(), trail.recording():
         case = _lock(case)
         if case.applicant_id != actor.pk:
             raise ApprovalError(_("Only the applicant may change the form."))
         if case.status not in (S.DRAFT, S.RETURNED):
             raise StaleAction(_("The form is in approval and cannot be changed now."))
         matter = case.matter
+        if case.stage > 0:
+            new = (_clean_title(title), reason or "", clean_amount(amount, required=matter.amount_required or matter.spends_money))
+            if new != (case.title, case.reason, case.amount):
+                raise ApprovalError(
+                    _("The header was approved with the first stage and cannot change now; file a new form or an adjustment."),
+                    code="header_frozen",
+                )
+            return case
         case.title = _clean_title(title)
         case.reason = reason or ""
         case.amount = clean_amount(amount, required=matter.amount_required or matter.spends_money)
@@ -143,14 +179,34 @@ def case_update(*, case: Case, actor: User, title: str, reason: str = "", amount
 
 
 # --- route ------------------------------------------------------------------------------
+def _resolve_checked(case: Case, *, tell_admins: bool):
+    """The policy tier and its steps resolved to people, or RouteUnresolved. With
+    ``tell_admins`` the administrators get a notice (call it outside the transaction that
+    is about to fail, so the notice survives the refusal)."""
+    policy, steps = resolve_route(matter=case.matter, unit=case.unit, applicant=case.applicant, amount=case.amount)
+    problem = None
+    if policy is None:
+        problem = (_("No approval policy covers matter %(matter)s.") % {"matter": case.matter.name}, "no_policy")
+    else:
+        errors = [s.error for s in steps if s.error]
+        if errors and policy.on_unresolved == policy.Unresolved.REFUSE:
+            problem = ("；".join(errors), "unresolved")
+        elif not any(s.users or s.error for s in steps):
+            # every step is held by the applicant alone: nobody else would decide
+            problem = (_("Every step of the route is held by the applicant; nobody else would approve."), "only_applicant")
+    if problem:
+        text, code = problem
+        if tell_admins:
+            _tell_admins(case, _("Form %(number)s could not be routed: %(errors)s") % {"number": case.number, "errors": text})
+        raise RouteUnresolved(
+            _("The form cannot be routed: %(errors)s The administrator has been told.") % {"errors": text}, code=code
+        )
+    return policy, steps
+
+
 def _build_route(case: Case) -> None:
     """Copy the policy tier into the case's own route and resolve people now."""
-    policy, steps = resolve_route(matter=case.matter, unit=case.unit, applicant=case.applicant, amount=case.amount)
-    if policy is None:
-        raise RouteUnresolved(_("No approval policy is configured for this matter."), code="no_policy")
-    errors = [s.error for s in steps if s.error]
-    if errors and policy.on_unresolved == policy.Unresolved.REFUSE:
-        raise RouteUnresolved(_("The form cannot be routed: %(errors)s") % {"errors": "；".join(errors)}, code="unresolved")
+    policy, steps = _resolve_checked(case, tell_admins=False)
     admins = list(User.objects.with_role(Role.ADMIN))
     # A rebuilt route supersedes the old one; the old steps stay (the trail points at them).
     _close_open_steps(case, RouteStep.Status.CANCELLED)
@@ -179,27 +235,7 @@ def _build_route(case: Case) -> None:
 
 
 def _tell_admins(case: Case, text: str) -> None:
-    admins = list(User.objects.with_role(Role.ADMIN))
-    Notification.objects.bulk_create([Notification(user=u, case=case, text=text[:300]) for u in admins])
-
-
-def _precheck_route(case: Case) -> None:
-    """Before the submission's transaction: a route that cannot be resolved is refused and
-    the administrators are told (the notice is committed even though the submission is not)."""
-    policy, steps = resolve_route(matter=case.matter, unit=case.unit, applicant=case.applicant, amount=case.amount)
-    if policy is None:
-        _tell_admins(case, _("No approval policy covers matter %(matter)s.") % {"matter": case.matter.name})
-        raise RouteUnresolved(
-            _("No approval policy is configured for this matter. The administrator has been told."), code="no_policy"
-        )
-    errors = [s.error for s in steps if s.error]
-    if errors and policy.on_unresolved == policy.Unresolved.REFUSE:
-        text = "；".join(errors)
-        _tell_admins(case, _("Form %(number)s could not be routed: %(errors)s") % {"number": case.number, "errors": text})
-        raise RouteUnresolved(
-            _("The form cannot be routed: %(errors)s The administrator has been told.") % {"errors": text},
-            code="unresolved",
-        )
+    notify(list(User.objects.with_role(Role.ADMIN)), case, text)
 
 
 def _current_assignees(step: RouteStep, round_: int):
@@ -211,7 +247,8 @@ def _activate(case: Case, step: RouteStep, *, previous_approver_id: int | None) 
     now = timezone.now()
     step.status = RouteStep.Status.ACTIVE
     step.activated_at = now
-    step.save(update_fields=["status", "activated_at"])
+    step.last_urged_at = None
+    step.save(update_fields=["status", "activated_at", "last_urged_at"])
     case.current_step = step
     case.current_since = now
     assignees = _current_assignees(step, case.round)
@@ -286,7 +323,7 @@ def _finish_stage(case: Case, actor: User | None) -> None:
         section.on_approved(case, actor)
     case.current_step = None
     case.current_since = None
-    if case.stage + 1 < len(case.matter.stages):
+    if case.stage + 1 < len(case.stage_list):
         case.stage += 1
         case.status = S.DRAFT
         case.save(update_fields=["stage", "status", "current_step", "current_since", "updated_at"])
@@ -327,8 +364,8 @@ def _run_submit_hooks(case: Case, actor: User) -> list[str]:
 def case_submit(*, case: Case, actor: User) -> list[str]:
     """Submit a draft (or the next stage). Returns warnings recorded on submission."""
     if case.status == S.DRAFT and case.applicant_id == actor.pk:
-        _precheck_route(case)
-    with transaction.atomic():
+        _resolve_checked(case, tell_admins=True)
+    with transaction.atomic(), trail.recording():
         case = _lock(case)
         if case.applicant_id != actor.pk:
             raise ApprovalError(_("Only the applicant may submit the form."))
@@ -351,12 +388,16 @@ def case_submit(*, case: Case, actor: User) -> list[str]:
 
 
 def _holding_assignee(case: Case, step: RouteStep, actor: User) -> tuple[StepAssignee, User | None]:
-    """The assignee row the actor decides for, and the person they stand in for (or None)."""
-    rows = list(step.assignees.filter(round=case.round, decision="").select_for_update())
+    """The assignee row the actor decides for, and the person they stand in for (or None).
+    Every decision goes through here, so nobody decides on their own form — not even as a
+    stand-in."""
+    if actor.pk == case.applicant_id:
+        raise ApprovalError(_("Nobody approves their own form."), code="own_form")
+    rows = list(step.assignees.filter(round=case.round, decision="").order_by("id").select_for_update(of=("self",)))
     for row in rows:
         if row.user_id == actor.pk:
             return row, None
-    principals = set(active_principals(actor, category=case.category))
+    principals = {p for p, category in delegation_scopes(actor) if not category or category == case.category}
     for row in rows:
         if row.user_id in principals:
             return row, row.user
@@ -366,27 +407,42 @@ def _holding_assignee(case: Case, step: RouteStep, actor: User) -> tuple[StepAss
     raise StaleAction(_("This form is not waiting for you (it may have moved on). Reload the page."), code="not_holder")
 
 
-def _decision_target(case: Case, step_id: int | None) -> RouteStep:
+def _decision_target(case: Case, step_id: int | None, round_: int | None = None) -> RouteStep:
+    """The current step, under a lock. ``step_id`` and ``round_`` are what the person's page
+    showed: if the form moved on — or came back to the same step in a new round, with
+    content that may have changed — the page is stale and nothing is recorded."""
     if case.status != S.IN_PROGRESS or case.current_step_id is None:
         raise StaleAction(_("This form is not waiting for a decision any more."), code="not_in_progress")
-    if step_id is not None and int(step_id) != case.current_step_id:
+    if (step_id is not None and int(step_id) != case.current_step_id) or (
+        round_ is not None and int(round_) != case.round
+    ):
         raise StaleAction(_("This form has moved on since you opened it. Reload the page."), code="stale_step")
-    return RouteStep.objects.select_for_update().get(pk=case.current_step_id)
+    return RouteStep.objects.select_for_update(of=("self",)).get(pk=case.current_step_id)
+
+
+def _record(case: Case, row: StepAssignee, decision: str, actor: User, comment: str, on_behalf_of) -> None:
+    row.decision = decision
+    row.decided_by = actor
+    row.decided_at = timezone.now()
+    row.comment = comment
+    row.save(update_fields=["decision", "decided_by", "decided_at", "comment"])
+    if on_behalf_of is not None:
+        grant_view(case, [actor])  # a stand-in keeps sight of what they decided
 
 
 MINUTES_KIND = "会议纪要"
 
 
 def case_approve(
-    *, case: Case, actor: User, comment: str = "", step_id: int | None = None, meeting_date=None, meeting_name: str = ""
+    *, case: Case, actor: User, comment: str = "", step_id: int | None = None, round_: int | None = None,
+    meeting_date=None, meeting_name: str = "", minutes=None,
 ) -> Case:
     """Approve the current step. A collective-decision step (三重一大) records the meeting:
-    its date and name are required and the minutes must be attached to the case."""
-    with transaction.atomic():
+    its date and name, and its minutes uploaded with this decision (``minutes`` is a
+    stored-file dict from ``store_upload``)."""
+    with transaction.atomic(), trail.recording():
         case = _lock(case)
-        step = _decision_target(case, step_id)
-        if case.applicant_id == actor.pk:
-            raise ApprovalError(_("Nobody approves their own form."), code="own_form")
+        step = _decision_target(case, step_id, round_)
         row, on_behalf_of = _holding_assignee(case, step, actor)
         now = timezone.now()
         if step.kind == StepKind.COLLECTIVE:
@@ -396,22 +452,19 @@ def case_approve(
                 )
             if meeting_date > timezone.localdate(now):
                 raise ApprovalError(_("The meeting date cannot be in the future."), code="meeting_future")
-            if not case.attachments.filter(kind=MINUTES_KIND).exists():
+            if not minutes:
                 raise ApprovalError(
-                    _("Attach the meeting minutes (%(kind)s) before recording the decision.") % {"kind": MINUTES_KIND},
+                    _("Attach the meeting minutes (%(kind)s) with the decision.") % {"kind": MINUTES_KIND},
                     code="minutes_required",
                 )
+            attach_stored(case, [(MINUTES_KIND, minutes)], actor)
             step.meeting_date = meeting_date
             step.meeting_name = meeting_name.strip()[:100]
             step.save(update_fields=["meeting_date", "meeting_name"])
             comment = (comment + "\n" if comment else "") + _("Meeting: %(name)s on %(date)s") % {
                 "name": step.meeting_name, "date": meeting_date.isoformat()
             }
-        row.decision = StepAssignee.Decision.APPROVED
-        row.decided_by = actor
-        row.decided_at = now
-        row.comment = comment
-        row.save(update_fields=["decision", "decided_by", "decided_at", "comment"])
+        _record(case, row, StepAssignee.Decision.APPROVED, actor, comment, on_behalf_of)
         trail.append(case, Action.Kind.APPROVE, actor=actor, on_behalf_of=on_behalf_of, step=step, comment=comment)
         if _step_complete(step, case.round):
             step.status = RouteStep.Status.APPROVED
@@ -438,18 +491,14 @@ def _close_open_steps(case: Case, status: str) -> None:
     )
 
 
-def case_reject(*, case: Case, actor: User, comment: str, step_id: int | None = None) -> Case:
+def case_reject(*, case: Case, actor: User, comment: str, step_id: int | None = None, round_: int | None = None) -> Case:
     comment = _require_comment(comment, _("reject"))
-    with transaction.atomic():
+    with transaction.atomic(), trail.recording():
         case = _lock(case)
-        step = _decision_target(case, step_id)
+        step = _decision_target(case, step_id, round_)
         row, on_behalf_of = _holding_assignee(case, step, actor)
         now = timezone.now()
-        row.decision = StepAssignee.Decision.REJECTED
-        row.decided_by = actor
-        row.decided_at = now
-        row.comment = comment
-        row.save(update_fields=["decision", "decided_by", "decided_at", "comment"])
+        _record(case, row, StepAssignee.Decision.REJECTED, actor, comment, on_behalf_of)
         step.status = RouteStep.Status.REJECTED
         step.completed_at = now
         step.save(update_fields=["status", "completed_at"])
@@ -466,19 +515,15 @@ def case_reject(*, case: Case, actor: User, comment: str, step_id: int | None = 
     return case
 
 
-def case_return(*, case: Case, actor: User, comment: str, step_id: int | None = None) -> Case:
+def case_return(*, case: Case, actor: User, comment: str, step_id: int | None = None, round_: int | None = None) -> Case:
     """回拨: back to the applicant with the reason; the case may come back."""
     comment = _require_comment(comment, _("return the form"))
-    with transaction.atomic():
+    with transaction.atomic(), trail.recording():
         case = _lock(case)
-        step = _decision_target(case, step_id)
+        step = _decision_target(case, step_id, round_)
         row, on_behalf_of = _holding_assignee(case, step, actor)
         now = timezone.now()
-        row.decision = StepAssignee.Decision.RETURNED
-        row.decided_by = actor
-        row.decided_at = now
-        row.comment = comment
-        row.save(update_fields=["decision", "decided_by", "decided_at", "comment"])
+        _record(case, row, StepAssignee.Decision.RETURNED, actor, comment, on_behalf_of)
         step.status = RouteStep.Status.RETURNED
         step.completed_at = now
         step.save(update_fields=["status", "completed_at"])
@@ -498,7 +543,16 @@ def case_return(*, case: Case, actor: User, comment: str, step_id: int | None = 
 def case_resubmit(*, case: Case, actor: User, comment: str = "") -> list[str]:
     """Resubmit after a return: back to the step that returned it, or from the start, as the
     matter says; if the amount now falls in another tier the route is rebuilt from the start."""
-    with transaction.atomic():
+    current = Case.objects.select_related("matter", "unit", "applicant", "policy").get(pk=case.pk)
+    if (
+        current.status == S.RETURNED
+        and current.applicant_id == actor.pk
+        and select_policy(current.matter, current.amount) != current.policy
+    ):
+        # the amount moved to another tier: check the new route before the transaction,
+        # so the administrators' notice survives a refusal
+        _resolve_checked(current, tell_admins=True)
+    with transaction.atomic(), trail.recording():
         case = _lock(case)
         if case.applicant_id != actor.pk:
             raise ApprovalError(_("Only the applicant may resubmit the form."))
@@ -511,7 +565,6 @@ def case_resubmit(*, case: Case, actor: User, comment: str = "") -> list[str]:
         tier_changed = select_policy(case.matter, case.amount) != case.policy
         from_start = tier_changed or case.matter.resubmit_mode == Matter.Resubmit.FROM_START
         if tier_changed:
-            _precheck_route(case)
             _build_route(case)
             start_order = 0
         else:
@@ -548,12 +601,14 @@ def _new_round_from(case: Case, start_order: int) -> None:
             )
 
 
-def case_return_to_step(*, case: Case, actor: User, target_step_id: int, comment: str, step_id: int | None = None) -> Case:
+def case_return_to_step(
+    *, case: Case, actor: User, target_step_id: int, comment: str, step_id: int | None = None, round_: int | None = None
+) -> Case:
     """退回到指定步骤: send the form back to an earlier approver instead of the applicant."""
     comment = _require_comment(comment, _("return the form"))
-    with transaction.atomic():
+    with transaction.atomic(), trail.recording():
         case = _lock(case)
-        step = _decision_target(case, step_id)
+        step = _decision_target(case, step_id, round_)
         row, on_behalf_of = _holding_assignee(case, step, actor)
         target = RouteStep.objects.filter(
             pk=target_step_id, case=case, stage=case.stage, version=case.route_version, order__lt=step.order,
@@ -561,12 +616,7 @@ def case_return_to_step(*, case: Case, actor: User, target_step_id: int, comment
         ).first()
         if target is None:
             raise ApprovalError(_("Choose an earlier step that has already approved."), code="bad_target")
-        now = timezone.now()
-        row.decision = StepAssignee.Decision.RETURNED
-        row.decided_by = actor
-        row.decided_at = now
-        row.comment = comment
-        row.save(update_fields=["decision", "decided_by", "decided_at", "comment"])
+        _record(case, row, StepAssignee.Decision.RETURNED, actor, comment, on_behalf_of)
         trail.append(case, Action.Kind.RETURN_TO_STEP, actor=actor, on_behalf_of=on_behalf_of, step=step,
                      comment=_("Back to “%(step)s”: %(comment)s") % {"step": target.name, "comment": comment})
         case.round += 1
@@ -576,25 +626,30 @@ def case_return_to_step(*, case: Case, actor: User, target_step_id: int, comment
     return case
 
 
-def case_handover(*, case: Case, actor: User, to_user: User, comment: str = "", step_id: int | None = None) -> Case:
+def case_handover(
+    *, case: Case, actor: User, to_user: User, comment: str = "", step_id: int | None = None, round_: int | None = None
+) -> Case:
     """转交: the holder hands their part of the current step to another person."""
-    with transaction.atomic():
+    with transaction.atomic(), trail.recording():
         case = _lock(case)
-        step = _decision_target(case, step_id)
+        step = _decision_target(case, step_id, round_)
         row, on_behalf_of = _holding_assignee(case, step, actor)
         if to_user.pk == case.applicant_id:
             raise ApprovalError(_("Nobody approves their own form."), code="own_form")
         if not to_user.is_active:
             raise ApprovalError(_("That person's account is not active."))
-        if step.assignees.filter(round=case.round, user=to_user, decision="").exists():
-            raise ApprovalError(_("%(name)s already holds this step.") % {"name": to_user.get_full_name()})
-        now = timezone.now()
-        row.decision = StepAssignee.Decision.HANDED_OVER
-        row.decided_by = actor
-        row.decided_at = now
-        row.comment = comment
-        row.save(update_fields=["decision", "decided_by", "decided_at", "comment"])
-        StepAssignee.objects.create(step=step, user=to_user, round=case.round)
+        existing = step.assignees.filter(round=case.round, user=to_user).order_by("id").select_for_update(of=("self",)).first()
+        if existing is not None and existing.decision != StepAssignee.Decision.HANDED_OVER:
+            raise ApprovalError(
+                _("%(name)s already holds or has decided this step.") % {"name": to_user.get_full_name()},
+                code="already_holder",
+            )
+        _record(case, row, StepAssignee.Decision.HANDED_OVER, actor, comment, on_behalf_of)
+        if existing is not None:  # handed back to someone who had handed it on: reopen their row
+            existing.decision, existing.decided_by, existing.decided_at, existing.comment = "", None, None, ""
+            existing.save(update_fields=["decision", "decided_by", "decided_at", "comment"])
+        else:
+            StepAssignee.objects.create(step=step, user=to_user, round=case.round)
         grant_view(case, [to_user])
         trail.append(case, Action.Kind.HANDOVER, actor=actor, on_behalf_of=on_behalf_of, step=step,
                      comment=_("Handed to %(name)s. %(comment)s") % {"name": to_user.get_full_name(), "comment": comment})
@@ -603,11 +658,13 @@ def case_handover(*, case: Case, actor: User, to_user: User, comment: str = "", 
     return case
 
 
-def case_add_approver(*, case: Case, actor: User, user: User, comment: str = "", step_id: int | None = None) -> Case:
+def case_add_approver(
+    *, case: Case, actor: User, user: User, comment: str = "", step_id: int | None = None, round_: int | None = None
+) -> Case:
     """加签: the holder adds a step right after theirs, held by ``user``."""
-    with transaction.atomic():
+    with transaction.atomic(), trail.recording():
         case = _lock(case)
-        step = _decision_target(case, step_id)
+        step = _decision_target(case, step_id, round_)
         _row, on_behalf_of = _holding_assignee(case, step, actor)
         if user.pk == case.applicant_id:
             raise ApprovalError(_("Nobody approves their own form."), code="own_form")
@@ -631,7 +688,7 @@ def case_add_approver(*, case: Case, actor: User, user: User, comment: str = "",
 
 def case_withdraw(*, case: Case, actor: User, comment: str = "") -> Case:
     """The applicant withdraws: a draft, a returned form, or one nobody has decided on yet."""
-    with transaction.atomic():
+    with transaction.atomic(), trail.recording():
         case = _lock(case)
         if case.applicant_id != actor.pk:
             raise ApprovalError(_("Only the applicant may withdraw the form."))
@@ -664,7 +721,7 @@ def case_comment(*, case: Case, actor: User, comment: str) -> Action:
         raise ApprovalError(_("The comment is empty."), code="comment_required")
     if len(comment) > 2000:
         raise ApprovalError(_("The comment may have at most 2000 characters."))
-    with transaction.atomic():
+    with transaction.atomic(), trail.recording():
         case = _lock(case)
         return trail.append(case, Action.Kind.COMMENT, actor=actor, comment=comment)
 
@@ -683,7 +740,7 @@ URGE_MIN_INTERVAL_MINUTES = 60
 
 def case_urge(*, case: Case, actor: User | None, comment: str = "") -> Action:
     """催办: remind whoever holds the current step. At most once an hour per step."""
-    with transaction.atomic():
+    with transaction.atomic(), trail.recording():
         case = _lock(case)
         if case.status != S.IN_PROGRESS or not case.current_step_id:
             raise StaleAction(_("The form is not waiting for anyone."), code="not_waiting")
@@ -710,35 +767,48 @@ def case_urge(*, case: Case, actor: User | None, comment: str = "") -> Action:
         return trail.append(case, Action.Kind.URGE, actor=actor, step=step, comment=comment or text)
 
 
+def may_copy(case: Case, user: User) -> bool:
+    """抄送 is for the applicant, people who hold or held a step of the route, and admins —
+    not for every reader (copy recipients, supervisors and stand-ins change nothing)."""
+    if user.pk == case.applicant_id or user.has_role(Role.ADMIN):
+        return True
+    return StepAssignee.objects.filter(step__case=case, user=user).exists()
+
+
 def case_copy(*, case: Case, actor: User, users) -> int:
     """抄送: let others read the case and tell them."""
     users = [u for u in users if u.pk != actor.pk]
-    with transaction.atomic():
+    with transaction.atomic(), trail.recording():
         case = _lock(case)
-        created = 0
+        if not may_copy(case, actor):
+            raise ApprovalError(_("Only the applicant and the approvers of this form may copy it to others."))
+        new = []
         for u in users:
             try:
                 with transaction.atomic():
                     CaseCopy.objects.create(case=case, user=u, created_by=actor)
-                    created += 1
+                new.append(u)
             except IntegrityError:
-                continue
-        if created:
-            grant_view(case, users)
-            notify(users, case, _("Copied to you: %(number)s %(title)s") % {"number": case.number, "title": case.title})
-            trail.append(case, Action.Kind.COPY, actor=actor, comment="、".join(u.get_full_name() for u in users))
-    return created
+                continue  # already copied: not told twice
+        if new:
+            grant_view(case, new)
+            notify(new, case, _("Copied to you: %(number)s %(title)s") % {"number": case.number, "title": case.title})
+            trail.append(case, Action.Kind.COPY, actor=actor, comment="、".join(u.get_full_name() for u in new))
+    return len(new)
 
 
-def batch_approve(*, cases, actor: User, comment: str = "") -> tuple[list[Case], list[tuple[Case, str]]]:
-    """批量审批: approve each selected low-risk case in its own transaction."""
+def batch_approve(*, cases, actor: User, comment: str = "", seen: dict | None = None) -> tuple[list[Case], list[tuple[Case, str]]]:
+    """批量审批: approve each selected low-risk case in its own transaction. ``seen`` maps a
+    case id to the (step id, round) the inbox showed: a case that moved on is not approved."""
     done, failed = [], []
+    seen = seen or {}
     for case in cases:
         if not case.matter.low_risk:
             failed.append((case, _("Not a low-risk matter: open it and decide it on its own.")))
             continue
+        step_id, round_ = seen.get(case.pk, (None, None))
         try:
-            done.append(case_approve(case=case, actor=actor, comment=comment))
+            done.append(case_approve(case=case, actor=actor, comment=comment, step_id=step_id, round_=round_))
         except ApprovalError as exc:
             failed.append((case, exc.message))
     return done, failed

@@ -1,13 +1,18 @@
-"""The tamper-evident trail: every entry hashes the previous entry (one chain for the
-whole table) and the table is append-only in the database (pgtrigger.Protect)."""
+"""The tamper-evident trail: every entry's HMAC covers the previous entry's (one chain for
+the whole table, keyed by TRAIL_KEY from the environment) and the table is append-only in
+the database (pgtrigger.Protect refuses UPDATE and DELETE)."""
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
+import threading
+from contextlib import contextmanager
 from datetime import timezone as dt_timezone
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
@@ -53,6 +58,13 @@ def _canonical(entry: dict) -> bytes:
     return json.dumps(entry, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=default).encode()
 
 
+def _key() -> bytes:
+    """The chain is an HMAC: without this key (kept in the environment, never in the
+    database) nobody who can write to the database can forge a consistent chain."""
+    key = getattr(settings, "TRAIL_KEY", "") or settings.SECRET_KEY
+    return hashlib.sha256(("neiqiao-trail:" + key).encode()).digest()
+
+
 def entry_hash(*, prev_hash, case_id, kind, actor_id, on_behalf_of_id, step_id, comment, snapshot, created_at) -> str:
     payload = {
         "prev": prev_hash,
@@ -65,28 +77,79 @@ def entry_hash(*, prev_hash, case_id, kind, actor_id, on_behalf_of_id, step_id, 
         "snapshot": snapshot,
         "at": created_at.astimezone(dt_timezone.utc).isoformat(),
     }
-    return hashlib.sha256(_canonical(payload)).hexdigest()
+    return hmac.new(_key(), _canonical(payload), hashlib.sha256).hexdigest()
 
 
-def append(case: Case, kind: str, *, actor=None, on_behalf_of=None, step=None, comment: str = "") -> Action:
-    """Append one entry. Must run inside the transaction that made the change it records."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [TRAIL_LOCK_KEY])
-    prev = Action.objects.order_by("-id").values_list("hash", flat=True).first() or GENESIS
-    snapshot = json.loads(_canonical(case_snapshot(case)))
-    created_at = timezone.now()
-    fields = {
-        "case_id": case.pk,
+_state = threading.local()
+
+
+@contextmanager
+def recording():
+    """Queue the entries of one transition and write them when it ends, still inside its
+    transaction. The chain's lock is then always the last lock a transition takes (after
+    the case row and any business rows its hooks lock), so two transitions can never wait
+    on each other in opposite orders, and the lock is held only for the inserts."""
+    depth = getattr(_state, "depth", 0)
+    if depth == 0:
+        _state.queue = []
+    _state.depth = depth + 1
+    try:
+        yield
+        if depth == 0 and _state.queue:
+            _flush(_state.queue)
+    finally:
+        _state.depth = depth
+        if depth == 0:
+            _state.queue = []
+
+
+def append(case: Case, kind: str, *, actor=None, on_behalf_of=None, step=None, comment: str = "") -> Action | None:
+    """Record one entry. Inside ``recording()`` it is queued (and None returned); otherwise
+    written at once. Must run inside the transaction that made the change it records."""
+    entry = {
+        "case": case,
         "kind": kind,
         "actor_id": actor.pk if actor else None,
         "on_behalf_of_id": on_behalf_of.pk if on_behalf_of else None,
         "step_id": step.pk if step else None,
         "comment": comment,
-        "snapshot": snapshot,
-        "created_at": created_at,
+        "created_at": timezone.now(),
+        # the state at this moment; the content is taken when the transition ends
+        "state": {"status": case.status, "stage": case.stage, "round": case.round},
     }
-    digest = entry_hash(prev_hash=prev, **fields)
-    return Action.objects.create(prev_hash=prev, hash=digest, **fields)
+    if getattr(_state, "depth", 0):
+        _state.queue.append(entry)
+        return None
+    return _flush([entry])[0]
+
+
+def _flush(entries: list[dict]) -> list[Action]:
+    # content first (queries on business tables), outside the chain's lock
+    snapshots: dict[int, dict] = {}
+    for e in entries:
+        case = e["case"]
+        if case.pk not in snapshots:
+            snapshots[case.pk] = json.loads(_canonical(case_snapshot(case)))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [TRAIL_LOCK_KEY])
+    prev = Action.objects.order_by("-id").values_list("hash", flat=True).first() or GENESIS
+    rows = []
+    for e in entries:
+        snapshot = {**snapshots[e["case"].pk], **e["state"]}
+        fields = {
+            "case_id": e["case"].pk,
+            "kind": e["kind"],
+            "actor_id": e["actor_id"],
+            "on_behalf_of_id": e["on_behalf_of_id"],
+            "step_id": e["step_id"],
+            "comment": e["comment"],
+            "snapshot": snapshot,
+            "created_at": e["created_at"],
+        }
+        digest = entry_hash(prev_hash=prev, **fields)
+        rows.append(Action(prev_hash=prev, hash=digest, **fields))
+        prev = digest
+    return Action.objects.bulk_create(rows)
 
 
 def verify_chain(*, chunk_size: int = 2000) -> tuple[int, str | None]:
@@ -107,7 +170,7 @@ def verify_chain(*, chunk_size: int = 2000) -> tuple[int, str | None]:
             snapshot=a.snapshot,
             created_at=a.created_at,
         )
-        if expected != a.hash:
+        if not hmac.compare_digest(expected, a.hash):
             return checked, f"entry {a.pk}: content does not match its hash (altered)"
         prev = a.hash
         checked += 1

@@ -15,10 +15,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from org.models import Unit, User
 
-from . import registry, selectors, services
+from . import registry, selectors, services, trail
 from .exceptions import ApprovalError
 from .forms import AttachmentForm, CaseHeaderForm, CommentForm, CopyForm, DecisionForm, DelegationForm
-from .models import Attachment, Case, Category, Delegation, Matter, Notification
+from .models import Attachment, Case, CaseCopy, Category, Delegation, Matter, Notification
 from .permissions import get_case_for_user
 from .routing import route_preview
 from .uploads import check_upload
@@ -49,15 +49,9 @@ def _collect_uploads(request, kinds: list[str]):
     return uploads, errors
 
 
-def _save_uploads(case, uploads, user):
-    from . import trail
-    from .models import Action
-
-    for kind, f, facts in uploads:
-        att = Attachment(case=case, kind=kind, uploaded_by=user, **facts)
-        att.file.save(f.name, f, save=False)
-        att.save()
-        trail.append(case, Action.Kind.ATTACH, actor=user, comment=f"{kind}: {facts['original_name']}")
+def _store_all(uploads):
+    """Write the files before any transaction (no lock is held during file I/O)."""
+    return [(kind, services.store_upload(f, facts)) for kind, f, facts in uploads]
 
 
 def _form_context(request, matter, case, header, section, section_form, errors=()):
@@ -110,8 +104,9 @@ def case_create_view(request, matter_id: int):
         uploads, upload_errors = _collect_uploads(request, matter.required_attachments)
         valid = header.is_valid() & (section_form is None or section_form.is_valid()) & (not upload_errors)
         if valid:
+            stored = _store_all(uploads)
             try:
-                with transaction.atomic():
+                with transaction.atomic(), trail.recording():
                     case = services.case_create(
                         matter=matter,
                         applicant=request.user,
@@ -121,7 +116,7 @@ def case_create_view(request, matter_id: int):
                     )
                     if section_form is not None:
                         section.save(case, section_form, request.user)
-                    _save_uploads(case, uploads, request.user)
+                    services.attach_stored(case, stored, request.user)
             except ApprovalError as exc:
                 header.add_error(None, exc.message)
             else:
@@ -156,15 +151,21 @@ def case_edit_view(request, pk: int):
     matter = case.matter
     section = registry.current_section(case)
     initial = {"title": case.title, "reason": case.reason, "amount": case.amount if case.amount is not None else ""}
-    header = CaseHeaderForm(request.POST or None, matter=matter, initial=initial)
+    # the header was approved with the first stage: later stages show it read-only
+    header_data = request.POST if request.method == "POST" and case.stage == 0 else None
+    if request.method == "POST" and case.stage > 0:
+        header_data = {**initial, "amount": initial["amount"]}
+    header = CaseHeaderForm(header_data, matter=matter, initial=initial)
+    header.frozen = case.stage > 0
     section_form = _section_form(section, request, case)
     upload_errors = []
     if request.method == "POST":
         uploads, upload_errors = _collect_uploads(request, matter.required_attachments if case.stage == 0 else [])
         valid = header.is_valid() & (section_form is None or section_form.is_valid()) & (not upload_errors)
         if valid:
+            stored = _store_all(uploads)
             try:
-                with transaction.atomic():
+                with transaction.atomic(), trail.recording():
                     services.case_update(
                         case=case, actor=request.user, title=header.cleaned_data["title"],
                         reason=header.cleaned_data["reason"], amount=header.cleaned_data["amount"],
@@ -172,7 +173,7 @@ def case_edit_view(request, pk: int):
                     case.refresh_from_db()
                     if section_form is not None:
                         section.save(case, section_form, request.user)
-                    _save_uploads(case, uploads, request.user)
+                    services.attach_stored(case, stored, request.user)
             except ApprovalError as exc:
                 header.add_error(None, exc.message)
             else:
@@ -227,7 +228,8 @@ def case_detail(request, pk: int):
         "can_edit": is_applicant and case.status in (Case.Status.DRAFT, Case.Status.RETURNED),
         "can_withdraw": is_applicant and case.is_open,
         "can_urge": is_applicant and case.status == Case.Status.IN_PROGRESS,
-        "decision_form": DecisionForm(initial={"step_id": case.current_step_id}) if can_decide else None,
+        "decision_form": DecisionForm(initial={"step_id": case.current_step_id, "round": case.round}) if can_decide else None,
+        "can_copy": services.may_copy(case, request.user),
         # the hand-over / add-approver picker, as plain tuples (a ModelChoiceField widget
         # would cost more than the rest of the page)
         "people": list(
@@ -235,7 +237,7 @@ def case_detail(request, pk: int):
             .exclude(pk=case.applicant_id)
             .order_by("unit__sort_order", "username")
             .values_list("id", "full_name", "unit__name")
-        ) if can_decide else [],
+        ) if can_decide or services.may_copy(case, request.user) else [],
         "earlier_steps": [
             st for st in page["steps"]
             if can_decide and st.stage == case.stage and st.version == case.route_version
@@ -244,8 +246,7 @@ def case_detail(request, pk: int):
         "common_phrases": [_("Agreed."), _("Please add the missing materials."), _("Please revise and resubmit.")],
         "active_nav": "mine" if is_applicant else "inbox",
     }
-    CopyRead = case.copies.model
-    CopyRead.objects.filter(case=case, user=request.user, read_at__isnull=True).update(read_at=timezone.now())
+    CaseCopy.objects.filter(case=case, user=request.user, read_at__isnull=True).update(read_at=timezone.now())
     return render(request, "approvals/case_detail.html", ctx)
 
 
@@ -270,6 +271,7 @@ def _rows(cases, overdue_before) -> list[dict]:
         rows.append(
             {
                 "pk": c.pk,
+                "token": f"{c.pk}:{c.current_step_id or 0}:{c.round}",
                 "number": c.number,
                 "title": c.title,
                 "matter": c.matter.name,
@@ -343,32 +345,31 @@ def case_decide(request, pk: int):
         messages.error(request, " ".join(errors) or _("The decision could not be read; reload the page and try again."))
         return redirect("approvals:detail", pk=case.pk)
     data = form.cleaned_data
-    decision, comment, step_id = data["decision"], data["comment"], data["step_id"]
+    decision, comment = data["decision"], data["comment"]
+    token = {"step_id": data["step_id"], "round_": data.get("round")}
     labels = {
         "approve": _("Approved."), "reject": _("Rejected."), "return": _("Returned to the applicant."),
         "return_to": _("Returned to the earlier step."), "handover": _("Handed over."), "add": _("Approver added."),
     }
     try:
-        with transaction.atomic():
-            if decision == "approve":
-                if data.get("minutes"):
-                    _save_uploads(case, [(services.MINUTES_KIND, data["minutes"], form.minutes_facts)], request.user)
-                services.case_approve(
-                    case=case, actor=request.user, comment=comment, step_id=step_id,
-                    meeting_date=data.get("meeting_date"), meeting_name=data.get("meeting_name") or "",
-                )
-            elif decision == "reject":
-                services.case_reject(case=case, actor=request.user, comment=comment, step_id=step_id)
-            elif decision == "return":
-                services.case_return(case=case, actor=request.user, comment=comment, step_id=step_id)
-            elif decision == "return_to":
-                services.case_return_to_step(
-                    case=case, actor=request.user, target_step_id=data["target_step"], comment=comment, step_id=step_id
-                )
-            elif decision == "handover":
-                services.case_handover(case=case, actor=request.user, to_user=data["person"], comment=comment, step_id=step_id)
-            else:
-                services.case_add_approver(case=case, actor=request.user, user=data["person"], comment=comment, step_id=step_id)
+        if decision == "approve":
+            minutes = services.store_upload(data["minutes"], form.minutes_facts) if data.get("minutes") else None
+            services.case_approve(
+                case=case, actor=request.user, comment=comment, **token,
+                meeting_date=data.get("meeting_date"), meeting_name=data.get("meeting_name") or "", minutes=minutes,
+            )
+        elif decision == "reject":
+            services.case_reject(case=case, actor=request.user, comment=comment, **token)
+        elif decision == "return":
+            services.case_return(case=case, actor=request.user, comment=comment, **token)
+        elif decision == "return_to":
+            services.case_return_to_step(
+                case=case, actor=request.user, target_step_id=data["target_step"], comment=comment, **token
+            )
+        elif decision == "handover":
+            services.case_handover(case=case, actor=request.user, to_user=data["person"], comment=comment, **token)
+        else:
+            services.case_add_approver(case=case, actor=request.user, user=data["person"], comment=comment, **token)
     except ApprovalError as exc:
         messages.error(request, exc.message)
         return redirect("approvals:detail", pk=case.pk)
@@ -419,7 +420,11 @@ def case_copy_view(request, pk: int):
     if not form.is_valid():
         messages.error(request, " ".join(form.errors.get("users", [])))
         return redirect("approvals:detail", pk=case.pk)
-    n = services.case_copy(case=case, actor=request.user, users=list(form.cleaned_data["users"]))
+    try:
+        n = services.case_copy(case=case, actor=request.user, users=list(form.cleaned_data["users"]))
+    except ApprovalError as exc:
+        messages.error(request, exc.message)
+        return redirect("approvals:detail", pk=case.pk)
     return _done(request, case, _("Copied to %(n)d people.") % {"n": n})
 
 
@@ -434,21 +439,29 @@ def attachment_upload(request, pk: int):
         for errs in form.errors.values():
             for e in errs:
                 messages.error(request, e)
-        return redirect(request.POST.get("back") or reverse("approvals:detail", args=[case.pk]))
-    with transaction.atomic():
-        _save_uploads(case, [(form.cleaned_data["kind"], form.cleaned_data["file"], form.facts)], request.user)
+        return redirect("approvals:detail", pk=case.pk)
+    stored = services.store_upload(form.cleaned_data["file"], form.facts)
+    with transaction.atomic(), trail.recording():
+        services.attach_stored(case, [(form.cleaned_data["kind"], stored)], request.user)
     messages.success(request, _("Attachment added."))
-    return redirect(request.POST.get("back") or reverse("approvals:detail", args=[case.pk]))
+    return redirect("approvals:detail", pk=case.pk)
 
 
 @require_POST
 def batch_approve_view(request):
-    ids = [i for i in request.POST.getlist("case") if i.isdigit()]
+    seen = {}
+    for value in request.POST.getlist("case"):
+        parts = value.split(":")
+        if len(parts) == 3 and all(p.isdigit() for p in parts):
+            seen[int(parts[0])] = (int(parts[1]), int(parts[2]))
+    ids = list(seen)
     if not ids:
         messages.error(request, _("Select at least one form."))
         return redirect("approvals:inbox")
     cases = list(selectors.pending_for(request.user).filter(pk__in=ids))
-    done, failed = services.batch_approve(cases=cases, actor=request.user, comment=request.POST.get("comment", "") or _("Agreed."))
+    done, failed = services.batch_approve(
+        cases=cases, actor=request.user, comment=request.POST.get("comment", "") or _("Agreed."), seen=seen
+    )
     if done:
         messages.success(request, _("Approved %(n)d forms.") % {"n": len(done)})
     for case, why in failed:

@@ -171,8 +171,6 @@ def test_amount_tiers_use_decimal_boundaries_exactly(make_case):
 def test_collective_step_records_the_meeting_with_minutes(office, make_case):
     import datetime
 
-    from django.core.files.base import ContentFile
-
     from approvals.models import Attachment
 
     case = make_case("350000")
@@ -183,17 +181,21 @@ def test_collective_step_records_the_meeting_with_minutes(office, make_case):
     assert case.current_step.kind == "collective"
     # never auto-passed, even though the principal just approved the previous step
     assert case.current_step.status == RouteStep.Status.ACTIVE
-    holder = office.principal
-    with pytest.raises(ApprovalError):
-        services.case_approve(case=case, actor=holder, meeting_date=datetime.date.today(), meeting_name="党工委会议")
-    assert case.status == Case.Status.IN_PROGRESS
-    att = Attachment(case=case, kind="会议纪要", original_name="纪要.pdf", extension=".pdf", size=10,
-                     content_type="application/pdf", sha256="1" * 64, uploaded_by=holder)
-    att.file.save("m.pdf", ContentFile(b"%PDF-1.4 minutes"), save=True)
-    with pytest.raises(ApprovalError):
-        services.case_approve(case=case, actor=holder)  # no meeting date/name
-    services.case_approve(case=case, actor=holder, meeting_date=datetime.date.today(), meeting_name="党工委会议")
+    today = datetime.date.today()
+    minutes = {"original_name": "纪要.pdf", "extension": ".pdf", "content_type": "application/pdf", "size": 10,
+               "sha256": "1" * 64, "file": "cases/11/minutes.pdf"}
+    with pytest.raises(ApprovalError):  # no minutes with the decision
+        services.case_approve(case=case, actor=office.principal, meeting_date=today, meeting_name="党工委会议")
+    with pytest.raises(ApprovalError):  # no meeting date/name
+        services.case_approve(case=case, actor=office.principal, minutes=minutes)
+    with pytest.raises(ApprovalError):  # a meeting in the future
+        services.case_approve(case=case, actor=office.principal, meeting_date=today + datetime.timedelta(days=2),
+                              meeting_name="党工委会议", minutes=minutes)
+    assert not Attachment.objects.filter(case=case).exists()
+    services.case_approve(case=case, actor=office.principal, meeting_date=today, meeting_name="党工委会议", minutes=minutes)
     case.refresh_from_db()
     step = RouteStep.objects.get(case=case, kind="collective")
     assert case.status == Case.Status.APPROVED
-    assert step.meeting_name == "党工委会议" and step.meeting_date == datetime.date.today()
+    assert step.meeting_name == "党工委会议" and step.meeting_date == today
+    assert Attachment.objects.get(case=case).kind == "会议纪要"
+    assert Action.objects.filter(case=case, kind="attach", comment__contains="sha256=" + "1" * 64).exists()

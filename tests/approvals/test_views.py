@@ -179,7 +179,8 @@ def test_route_preview_shows_the_chain_while_typing(client, office, spend):
 def test_batch_approval_from_the_inbox(client, office, make_case, catalogue):
     low = [make_case("100", matter=catalogue["CW-BGYP"]) for _ in range(3)]
     client.force_login(office.head)
-    r = client.post(reverse("approvals:batch_approve"), {"case": [c.pk for c in low], "comment": "同意。"}, follow=True)
+    tokens = [f"{c.pk}:{c.current_step_id}:{c.round}" for c in low]
+    r = client.post(reverse("approvals:batch_approve"), {"case": tokens, "comment": "同意。"}, follow=True)
     assert "3" in r.content.decode()
     for c in low:
         c.refresh_from_db()

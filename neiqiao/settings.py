@@ -42,6 +42,9 @@ if not SECRET_KEY:
         from django.core.exceptions import ImproperlyConfigured
 
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
+# Key of the approval trail's HMAC chain. Keep it outside the database and never change it
+# (entries written under an old key no longer verify); defaults to one derived from SECRET_KEY.
+TRAIL_KEY = env_secret("TRAIL_KEY") or ""
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 

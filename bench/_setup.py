@@ -18,23 +18,16 @@ def configure(db_name: str = "neiqiao_bench") -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "neiqiao.settings")
     os.environ["NEIQIAO_TESTING"] = "1"  # no HTTPS redirect, fast hasher
     os.environ["DEBUG"] = "0"
+    from urllib.parse import urlsplit, urlunsplit
+
     url = os.environ.get("DATABASE_URL")
-    if url:
-        base, _, rest = url.rpartition("/")
-        query = ""
-        if "?" in rest:
-            rest, query = rest.split("?", 1)
-            query = "?" + query
-        os.environ["DATABASE_URL"] = f"{base}/{db_name}{query}"
-        admin_url = f"{base}/postgres{query}"
-    else:
+    if not url:
         from neiqiao.embedded_db import embedded_database_url
 
         url = embedded_database_url(ROOT)
-        base, _, rest = url.rpartition("/")
-        _, query = rest.split("?", 1)
-        os.environ["DATABASE_URL"] = f"{base}/{db_name}?{query}"
-        admin_url = f"{base}/postgres?{query}"
+    parts = urlsplit(url)  # the embedded server's socket path sits in the query, not the path
+    os.environ["DATABASE_URL"] = urlunsplit(parts._replace(path=f"/{db_name}"))
+    admin_url = urlunsplit(parts._replace(path="/postgres"))
     import psycopg2
 
     conn = psycopg2.connect(admin_url.replace("postgres://", "postgresql://"))

@@ -13,7 +13,7 @@ from procurement.xlsx import Sheet, subtitle
 
 from . import selectors
 
-CHUNK = 2000
+CHUNK = 500
 
 
 def columns():

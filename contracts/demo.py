@@ -105,21 +105,20 @@ def _pdf(name: str) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, PDF, content_type="application/pdf")
 
 
-def _attach_required(case: Case) -> None:
-    """The form's required materials, as the applicant uploads them on the form."""
-    from approvals import trail
-    from approvals.models import Action, Attachment
+def _stored(name: str) -> dict:
     from approvals.uploads import check_upload
 
+    f = _pdf(name)
+    return approvals.store_upload(f, check_upload(f))
+
+
+def _attach_required(case: Case) -> None:
+    """The form's required materials, as the applicant uploads them on the form."""
     have = set(case.attachments.values_list("kind", flat=True))
-    for kind in case.matter.required_attachments:
-        if kind in have:
-            continue
-        f = _pdf(f"{kind}.pdf")
-        att = Attachment(case=case, kind=kind, uploaded_by=case.applicant, **check_upload(f))
-        att.file.save(f.name, f, save=False)
-        att.save()
-        trail.append(case, Action.Kind.ATTACH, actor=case.applicant, comment=f"{kind}: {f.name}")
+    missing = [k for k in case.matter.required_attachments if k not in have]
+    if missing:
+        with transaction.atomic():
+            approvals.attach_stored(case, [(k, _stored(f"{k}.pdf")) for k in missing], case.applicant)
 
 
 def _approve_stage(case: Case, day: dt.date) -> None:
@@ -130,24 +129,8 @@ def _approve_stage(case: Case, day: dt.date) -> None:
         row = case.current_step.assignees.filter(round=case.round, decision="").select_related("user").first()
         extra = {}
         if case.current_step.kind == StepKind.COLLECTIVE:
-            _attach_minutes(case)
-            extra = {"meeting_date": day, "meeting_name": "街道党工委会议"}
+            extra = {"meeting_date": day, "meeting_name": "街道党工委会议", "minutes": _stored("会议纪要.pdf")}
         approvals.case_approve(case=case, actor=row.user, comment="同意。", **extra)
-
-
-def _attach_minutes(case: Case) -> None:
-    from approvals.models import Attachment
-
-    if not Attachment.objects.filter(case=case, kind=approvals.MINUTES_KIND).exists():
-        from approvals import trail
-        from approvals.models import Action
-        from approvals.uploads import check_upload
-
-        f = _pdf("会议纪要.pdf")
-        att = Attachment(case=case, kind=approvals.MINUTES_KIND, uploaded_by=case.applicant, **check_upload(f))
-        att.file.save(f.name, f, save=False)
-        att.save()
-        trail.append(case, Action.Kind.ATTACH, actor=case.applicant, comment="会议纪要")
 
 
 def _submit(case: Case, day: dt.date) -> None:

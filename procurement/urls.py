@@ -15,6 +15,7 @@ urlpatterns = [
     path("suppliers/new/", views.supplier_create, name="supplier_create"),
     path("suppliers/<int:pk>/", views.supplier_detail, name="supplier_detail"),
     path("suppliers/<int:pk>/edit/", views.supplier_edit, name="supplier_edit"),
+    path("suppliers/<int:pk>/export.xlsx", views.supplier_records_export, name="supplier_records_export"),
     path("suppliers/<int:pk>/blacklist/", views.supplier_blacklist, name="supplier_blacklist"),
     path("suppliers/<int:pk>/qualifications/", views.qualification_add, name="qualification_add"),
     path("documents/upload/", views.document_upload, name="document_upload"),

@@ -208,6 +208,19 @@ def supplier_detail(request, pk: int):
     })
 
 
+@require_GET
+def supplier_records_export(request, pk: int):
+    """One supplier's records and totals by year, as a workbook."""
+    selectors.require_reader(request.user)
+    supplier = get_object_or_404(Supplier, pk=pk)
+    tmp = tempfile.TemporaryFile()
+    xlsx.write_supplier_records(tmp, supplier, totals=selectors.supplier_totals_by_year(supplier),
+                                records=selectors.supplier_records(supplier, request.user))
+    tmp.seek(0)
+    return FileResponse(tmp, as_attachment=True, filename=_("supplier-%(code)s.xlsx") % {"code": supplier.credit_code},
+                        content_type=XLSX)
+
+
 @require_POST
 def supplier_blacklist(request, pk: int):
     supplier = get_object_or_404(Supplier, pk=pk)

@@ -122,3 +122,42 @@ def write_supplier_totals(fileobj, rows, *, year: int) -> int:
     sheet.append([_("Total"), "", awards, awarded, contracts, contracted, paid, ""], total=True)
     wb.save(fileobj)
     return n
+
+
+def write_supplier_records(fileobj, supplier, *, totals: list[dict], records: dict) -> None:
+    """One supplier: cumulative awards by year, then every quote, award, contract and payment
+    the person may read, a sheet each."""
+    wb = Workbook(write_only=True)
+    sub = subtitle(f"{supplier.name} {supplier.credit_code}")
+    sheet = Sheet(wb, name=_("By year"), title=_("Cumulative awards by year"), subtitle=sub, columns=[
+        (_("Year"), 8, "int"), (_("Awards"), 10, "int"), (_("Amount awarded"), 16, "money"), (_("Contracts signed"), 10, "int"),
+        (_("Amount contracted"), 16, "money"), (_("Amount paid"), 16, "money"),
+    ])
+    for t in totals:
+        sheet.append([t["year"], t["awards"], t["awarded"], t["contracts"], t["contracted"], t["paid"]])
+    sheet = Sheet(wb, name=_("Quotes"), title=_("Quotes"), subtitle=sub, columns=[
+        (_("Quote date"), 11, "date"), (_("Number"), 20, "text"), (_("Title"), 30, "text"), (_("Unit"), 18, "text"),
+        (_("Quoted price"), 15, "money"),
+    ])
+    for q in records["quotes"]:
+        sheet.append([q.quoted_on, q.purchase.case.number, q.purchase.case.title, q.purchase.unit.name, q.amount])
+    sheet = Sheet(wb, name=_("Awards"), title=_("Awards"), subtitle=sub, columns=[
+        (_("Award date"), 11, "date"), (_("Number"), 20, "text"), (_("Title"), 30, "text"), (_("Unit"), 18, "text"),
+        (_("Award amount"), 15, "money"), (_("Status"), 10, "text"),
+    ])
+    for a in records["awards"]:
+        sheet.append([a.awarded_on, a.purchase.case.number, a.purchase.case.title, a.purchase.unit.name, a.amount,
+                      str(a.get_status_display())])
+    sheet = Sheet(wb, name=_("Contracts"), title=_("Contracts"), subtitle=sub, columns=[
+        (_("Signed"), 11, "date"), (_("Contract number"), 16, "text"), (_("Title"), 30, "text"), (_("Unit"), 18, "text"),
+        (_("Contract amount"), 15, "money"), (_("Status"), 12, "text"),
+    ])
+    for c in records["contracts"]:
+        sheet.append([c.signed_on, c.number, c.title, c.unit.name, c.amount, str(c.get_status_display())])
+    sheet = Sheet(wb, name=_("Payments"), title=_("Payments"), subtitle=sub, columns=[
+        (_("Paid on"), 11, "date"), (_("Number"), 20, "text"), (_("Contract number"), 16, "text"), (_("Amount"), 15, "money"),
+        (_("Invoice number"), 14, "text"), (_("Status"), 12, "text"),
+    ])
+    for p in records["payments"]:
+        sheet.append([p.paid_on, p.case.number, p.contract.number, p.amount, p.invoice_number, str(p.get_status_display())])
+    wb.save(fileobj)

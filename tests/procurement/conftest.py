@@ -8,6 +8,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.db import transaction
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
@@ -38,18 +39,12 @@ def holders(case):
     return [a.user for a in case.current_step.assignees.filter(round=case.round, decision="").select_related("user")]
 
 
-def add_minutes(case):
-    from approvals import trail
-    from approvals.models import Action, Attachment
+def stored_pdf(name):
+    """A file stored the way the approvals pages store uploads (before the transaction)."""
     from approvals.uploads import check_upload
 
-    if case.attachments.filter(kind=approval_services.MINUTES_KIND).exists():
-        return
-    f = pdf("会议纪要.pdf")
-    att = Attachment(case=case, kind=approval_services.MINUTES_KIND, uploaded_by=case.applicant, **check_upload(f))
-    att.file.save(f.name, f, save=False)
-    att.save()
-    trail.append(case, Action.Kind.ATTACH, actor=case.applicant, comment="会议纪要")
+    f = pdf(name)
+    return approval_services.store_upload(f, check_upload(f))
 
 
 def approve_all(case, *, comment="同意。"):
@@ -63,8 +58,7 @@ def approve_all(case, *, comment="同意。"):
             break
         extra = {}
         if case.current_step.kind == StepKind.COLLECTIVE:
-            add_minutes(case)
-            extra = {"meeting_date": timezone.localdate(), "meeting_name": "党工委会议"}
+            extra = {"meeting_date": timezone.localdate(), "meeting_name": "党工委会议", "minutes": stored_pdf("会议纪要.pdf")}
         approval_services.case_approve(case=case, actor=people[0], comment=comment, **extra)
         case.refresh_from_db()
     case.refresh_from_db()
@@ -125,23 +119,15 @@ class Flow:
         case = approval_services.case_create(matter=self.catalogue["CG-SQ"], applicant=applicant, title=title,
                                              reason="社区服务中心新增工位", amount=amount)
         budget_services.case_budget_set(case=case, line=line or self.line)
-        from approvals.models import Attachment  # noqa: F401 — the matter requires 采购需求: attach it
-
-        self.attach_required(case)
+        self.attach_required(case)  # the matter requires 采购需求
         approval_services.case_submit(case=case, actor=applicant)
         return approve_all(case)
 
     def attach_required(self, case):
-        from approvals import trail
-        from approvals.models import Action, Attachment
-        from approvals.uploads import check_upload
-
-        for kind in case.matter.required_attachments:
-            f = pdf(f"{kind}.pdf")
-            att = Attachment(case=case, kind=kind, uploaded_by=case.applicant, **check_upload(f))
-            att.file.save(f.name, f, save=False)
-            att.save()
-            trail.append(case, Action.Kind.ATTACH, actor=case.applicant, comment=kind)
+        """The form's required materials, uploaded as on the form."""
+        with transaction.atomic():
+            approval_services.attach_stored(case, [(k, stored_pdf(f"{k}.pdf")) for k in case.matter.required_attachments],
+                                            case.applicant)
 
     def purchase(self, case, *, category="goods", method="internal_inquiry", approve=True, **extra):
         procurement_services.purchase_set(case=case, actor=case.applicant, category=category, item_class="办公设备",

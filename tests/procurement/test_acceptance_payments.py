@@ -249,3 +249,18 @@ def test_the_new_payment_form_checks_the_amount_as_it_is_typed(client, flow, con
     assert contract.number in body and "¥22,800.00" in body
     body = client.get(url, {"amount": "30000"}).content.decode()
     assert contract.number not in body
+
+
+def test_a_further_acceptance_through_its_own_form(flow, contract, catalogue):
+    """工程验收 (GC-YS) on its own: for a contract whose own case has moved on."""
+    case = approval_services.case_create(matter=catalogue["GC-YS"], applicant=flow.o.clerk, title="阶段验收")
+    registry.get("acceptance").form_class(case=case, user=flow.o.clerk)  # the contract is chosen on the form
+    flow.attach_required(case)  # 验收报告, a required attachment of the form
+    term = contract.terms.get(kind="acceptance")
+    services.acceptance_set(case=case, actor=flow.o.clerk, contract=contract, accepted_on=flow.today, result="passed",
+                          opinion="合格", members=[flow.o.clerk, flow.o.supervisor], terms=[term])
+    approval_services.case_submit(case=case, actor=flow.o.clerk)
+    approve_all(case)
+    term.refresh_from_db()
+    assert term.reached_on == flow.today
+    assert Acceptance.objects.get(case=case).status == Acceptance.Status.CONFIRMED

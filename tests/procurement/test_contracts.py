@@ -13,7 +13,6 @@ from approvals.exceptions import ApprovalError
 from approvals import services as approval_services
 from approvals.models import Case
 from budget.selectors import line_figures
-from contracts import services
 from contracts.exceptions import ContractError
 from contracts.models import Contract, PaymentTerm
 from procurement.models import Document

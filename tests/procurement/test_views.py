@@ -171,8 +171,14 @@ def test_supplier_exports(client, flow, chain):
     import io
 
     client.force_login(flow.o.head)
-    for name in ("procurement:supplier_export", "procurement:supplier_totals_export"):
-        response = client.get(reverse(name))
+    for url in (reverse("procurement:supplier_export"), reverse("procurement:supplier_totals_export"),
+                reverse("procurement:supplier_records_export", args=[flow.suppliers[0].pk])):
+        response = client.get(url)
         wb = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
-        values = [c for row in wb.active.iter_rows(values_only=True) for c in row]
-        assert flow.suppliers[0].name in values
+        values = [c for ws in wb.worksheets for row in ws.iter_rows(values_only=True) for c in row]
+        assert flow.suppliers[0].name in values or any(flow.suppliers[0].name in str(v) for v in values)
+    wb = load_workbook(io.BytesIO(b"".join(client.get(
+        reverse("procurement:supplier_records_export", args=[flow.suppliers[0].pk])).streaming_content)))
+    assert len(wb.worksheets) == 5
+    contracts = [r for r in wb.worksheets[3].iter_rows(min_row=4, values_only=True)]
+    assert contracts[0][1] == chain[1].number and contracts[0][4] == 76000

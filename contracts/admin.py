@@ -1,56 +1,59 @@
+"""Read-only administration of contracts and what hangs off them: they change only through
+their cases (countersign, acceptance, payment, supplements) so that the trail and the budget
+ledger always follow. The administrator can look, never rewrite or delete."""
+
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import Acceptance, Contract, Payment, PaymentTerm, Supplement
 
 
+class ReadOnlyAdmin(SimpleHistoryAdmin):
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class TermInline(admin.TabularInline):
     model = PaymentTerm
     fk_name = "contract"
     extra = 0
-    can_delete = False
-    readonly_fields = ("reached_on", "acceptance", "supplement", "replaced_by")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Contract)
-class ContractAdmin(SimpleHistoryAdmin):
-    """Read mostly: contracts change through their cases (countersign, supplements)."""
-
+class ContractAdmin(ReadOnlyAdmin):
     list_display = ("number", "title", "unit", "supplier", "amount", "status", "signed_on", "end_date")
     list_filter = ("status", "category")
     search_fields = ("number", "title", "supplier__name")
-    raw_id_fields = ("case", "purchase", "award", "supplier", "budget_line")
     inlines = [TermInline]
-
-    def has_add_permission(self, request):
-        return False
 
 
 @admin.register(Payment)
-class PaymentAdmin(SimpleHistoryAdmin):
+class PaymentAdmin(ReadOnlyAdmin):
     list_display = ("case", "contract", "supplier", "amount", "invoice_number", "status", "paid_on")
     list_filter = ("status",)
     search_fields = ("case__number", "invoice_number", "supplier__name")
-    raw_id_fields = ("case", "contract", "term", "supplier", "paid_by")
-
-    def has_add_permission(self, request):
-        return False
 
 
 @admin.register(Supplement)
-class SupplementAdmin(SimpleHistoryAdmin):
+class SupplementAdmin(ReadOnlyAdmin):
     list_display = ("contract", "seq", "direction", "old_amount", "new_amount", "status")
-    raw_id_fields = ("case", "contract")
-
-    def has_add_permission(self, request):
-        return False
 
 
 @admin.register(Acceptance)
-class AcceptanceAdmin(SimpleHistoryAdmin):
+class AcceptanceAdmin(ReadOnlyAdmin):
     list_display = ("contract", "accepted_on", "result", "status")
-    raw_id_fields = ("case", "contract")
-    filter_horizontal = ("members",)
-
-    def has_add_permission(self, request):
-        return False

@@ -1,3 +1,7 @@
+"""Administration of procurement: the thresholds table and suppliers are configured here;
+purchases and awards are read-only (they change only through their cases), and the
+blacklist only through the supplier page, which records who and why."""
+
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -24,12 +28,24 @@ class SupplierAdmin(SimpleHistoryAdmin):
     list_filter = ("blacklisted", "is_sme")
     search_fields = ("name", "credit_code")
     inlines = [QualificationInline]
-    readonly_fields = ("blacklisted_at", "blacklisted_by", "created_by", "created_at")
+    readonly_fields = ("blacklisted", "blacklist_reason", "blacklisted_at", "blacklisted_by", "created_by", "created_at")
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # quotes, awards, contracts and payments point at it
 
 
 class QuoteInline(admin.TabularInline):
     model = Quote
     extra = 0
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Purchase)
@@ -37,18 +53,28 @@ class PurchaseAdmin(SimpleHistoryAdmin):
     list_display = ("case", "unit", "category", "item_class", "method", "status")
     list_filter = ("status", "category", "method")
     search_fields = ("case__number", "case__title", "item_class")
-    raw_id_fields = ("case",)
     inlines = [QuoteInline]
 
     def has_add_permission(self, request):
         return False  # purchases are filed as cases
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Award)
 class AwardAdmin(SimpleHistoryAdmin):
     list_display = ("purchase", "supplier", "amount", "status", "awarded_on")
     list_filter = ("status",)
-    raw_id_fields = ("purchase", "supplier", "quote")
 
     def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

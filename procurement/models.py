@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from .methods import Method
+from .validators import validate_credit_code
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
@@ -36,7 +37,7 @@ class Supplier(models.Model):
 
     name = models.CharField(_("name"), max_length=200)
     credit_code = models.CharField(
-        _("unified social credit code"), max_length=18, unique=True,
+        _("unified social credit code"), max_length=18, unique=True, validators=[validate_credit_code],
         error_messages={"unique": _("A supplier with this unified social credit code is already registered.")},
     )
     legal_representative = models.CharField(_("legal representative"), max_length=50, blank=True)

@@ -182,3 +182,26 @@ def test_supplier_exports(client, flow, chain):
     assert len(wb.worksheets) == 5
     contracts = [r for r in wb.worksheets[3].iter_rows(min_row=4, values_only=True)]
     assert contracts[0][1] == chain[1].number and contracts[0][4] == 76000
+
+
+def test_the_admin_shows_contracts_and_payments_but_cannot_rewrite_them(client, flow, chain):
+    _case, contract, payment = chain
+    client.force_login(flow.o.admin)
+    flow.o.admin.is_staff = flow.o.admin.is_superuser = True
+    flow.o.admin.save()
+    assert client.get(reverse("admin:contracts_contract_change", args=[contract.pk])).status_code == 200  # view only
+    assert client.post(reverse("admin:contracts_payment_change", args=[payment.pk]), {"amount": "1.00"}).status_code == 403
+    assert client.post(reverse("admin:contracts_contract_delete", args=[contract.pk]), {"post": "yes"}).status_code == 403
+    assert client.post(reverse("admin:procurement_award_delete", args=[contract.award_id]), {"post": "yes"}).status_code == 403
+    payment.refresh_from_db()
+    assert payment.amount == D("22800.00") and Payment.objects.filter(pk=payment.pk).exists()
+    # thresholds stay editable there, with the overlap check
+    from procurement.models import Threshold
+
+    t = Threshold.objects.get(kind="open_tender", category="goods")
+    response = client.post(reverse("admin:procurement_threshold_add"), {
+        "kind": "open_tender", "category": "goods", "amount": "3000000", "regulation": "x", "effective_from": "2025-01-01",
+        "note": "",
+    })
+    assert response.status_code == 200 and Threshold.objects.filter(kind="open_tender", category="goods").count() == 1
+    assert t.amount == D("2000000.00")

@@ -134,6 +134,24 @@ def test_lists_and_search_show_nothing_of_another_unit(client, world):
         assert not leaked, f"{path} shows {leaked}"
 
 
+def test_a_suppliers_workbook_holds_only_what_the_person_may_read(client, world):
+    import io
+
+    from openpyxl import load_workbook
+
+    def cells(person) -> str:
+        client.force_login(person)
+        response = client.get(reverse("procurement:supplier_records_export", args=[world.supplier.pk]))
+        assert response.status_code == 200
+        book = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
+        return " ".join(str(v) for ws in book.worksheets for row in ws.iter_rows(values_only=True) for v in row if v)
+
+    assert world.contract.number in cells(world.office.supervisor)  # the control
+    for person in (world.office.clerk, world.office.head, world.office.leader):
+        text = cells(person)
+        assert world.contract.number not in text and world.payment.case.number not in text, person.username
+
+
 def test_ids_that_do_not_exist_are_not_found_for_everyone(client, world):
     missing = 10**9
     paths = [

@@ -26,7 +26,7 @@ from approvals import services
 from approvals.models import Matter
 from budget import services as budget_services
 
-from .conftest import ROOT, Browser, app_env, run_script, start_web, wait_for
+from .conftest import ROOT, Browser, app_env, run_script, start_web
 
 pytestmark = [pytest.mark.faults, pytest.mark.django_db(transaction=True)]
 

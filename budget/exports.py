@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import tempfile
 from pathlib import Path
 
 from django.conf import settings
@@ -61,34 +60,65 @@ def write_export(fileobj, *, user, year: int, unit_id=None, fund_source=None, pr
 
 def export_job_create(*, user, year: int, unit_id=None, fund_source=None) -> ExportJob:
     """Queue a background export; the task starts once the job row is committed."""
-    from .tasks import build_export
-
     selectors.budget_scope(user)  # refuse early if the person sees nothing
     with transaction.atomic():
         job = ExportJob.objects.create(
             user=user, params={"year": year, "unit_id": unit_id, "fund_source": fund_source},
             total=selectors.count_lines(user=user, year=year, unit_id=unit_id, fund_source=fund_source),
         )
-        transaction.on_commit(lambda: build_export.delay(str(job.pk)))
+        transaction.on_commit(lambda: enqueue(job))
     return job
 
 
-def export_job_run(*, job_id) -> bool:
+def enqueue(job: ExportJob, *, inline_if_down: bool = True) -> bool:
+    """Send the job to the workers. With the broker down, give up within seconds and build
+    the file in this process instead, so the person still gets it (the job is claimed, so a
+    later run of the same job does nothing). Returns whether a worker got it."""
+    from kombu.exceptions import OperationalError
+
+    from .tasks import build_export
+
+    try:
+        build_export.apply_async(
+            args=[str(job.pk)], retry=True,
+            retry_policy={"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1},
+        )
+    except (OperationalError, ConnectionError, OSError):
+        if inline_if_down:
+            export_job_run(job_id=job.pk, runner="inline")
+        return False
+    return True
+
+
+def requeue_stale_jobs(*, older_than: dt.timedelta = dt.timedelta(seconds=30)) -> int:
+    """Queued jobs nobody has started after ``older_than``: enqueue them again (a double
+    enqueue is harmless, the job is claimed once)."""
+    cutoff = timezone.now() - older_than
+    count = 0
+    for job in ExportJob.objects.filter(status=ExportJob.Status.QUEUED, created_at__lt=cutoff):
+        count += enqueue(job, inline_if_down=False)
+    return count
+
+
+def export_job_run(*, job_id, runner: str = "") -> bool:
     """Build the file of a queued job. Claims the job with a conditional UPDATE, so two
-    workers (or a redelivered task) never build it twice; a job left running by a lost
-    worker is taken over after a while. Returns whether this call built it."""
+    workers never build it twice. A job left running is taken over by the same task
+    redelivered after its worker died (same ``runner``), or by anyone after STALE_AFTER.
+    Returns whether this call built it."""
     now = timezone.now()
-    claimed = ExportJob.objects.filter(
-        Q(status=ExportJob.Status.QUEUED) | Q(status=ExportJob.Status.RUNNING, started_at__lt=now - STALE_AFTER),
-        pk=job_id,
-    ).update(status=ExportJob.Status.RUNNING, started_at=now, done=0)
+    takeover = Q(status=ExportJob.Status.RUNNING, started_at__lt=now - STALE_AFTER)
+    if runner:
+        takeover |= Q(status=ExportJob.Status.RUNNING, runner=runner)
+    claimed = ExportJob.objects.filter(Q(status=ExportJob.Status.QUEUED) | takeover, pk=job_id).update(
+        status=ExportJob.Status.RUNNING, started_at=now, done=0, runner=runner
+    )
     if not claimed:
         return False
     job = ExportJob.objects.select_related("user").get(pk=job_id)
     params = job.params
     target = export_dir() / f"{job.pk}.xlsx"
-    fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".part")
-    os.close(fd)
+    # one temporary name per job: a run that died leaves its part file, the next run replaces it
+    tmp = str(target.with_suffix(".xlsx.part"))
 
     def progress(done: int) -> None:
         ExportJob.objects.filter(pk=job.pk).update(done=done)

@@ -264,6 +264,7 @@ class ExportJob(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    runner = models.CharField(max_length=64, blank=True, help_text="Celery task id of the run that claimed the job.")
 
     class Meta:
         verbose_name = _("export")

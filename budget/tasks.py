@@ -4,23 +4,29 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from neiqiao.celery import app
 
 
-@shared_task(acks_late=True, reject_on_worker_lost=True)
-def build_export(job_id: str) -> bool:
-    """Build a queued export of the execution table (safe to run twice: the job is claimed)."""
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def build_export(self, job_id: str) -> bool:
+    """Build a queued export of the execution table (safe to run twice: the job is claimed;
+    the same task redelivered after its worker died takes its own job over)."""
     from .exports import export_job_run
 
-    return export_job_run(job_id=job_id)
+    return export_job_run(job_id=job_id, runner=self.request.id or "")
 
 
-@shared_task
+@shared_task(ignore_result=True)
+def requeue_exports() -> int:
+    """Enqueue again the jobs whose first enqueue failed (broker down when they were asked)."""
+    from .exports import requeue_stale_jobs
+
+    return requeue_stale_jobs()
+
+
+@shared_task(ignore_result=True)
 def purge_exports() -> int:
     """Remove export files older than a day."""
     from .exports import purge_old_exports
 
     return purge_old_exports()
 
-
-app.conf.beat_schedule["budget-purge-exports"] = {"task": "budget.tasks.purge_exports", "schedule": 3600.0}

@@ -10,7 +10,10 @@ app = Celery("neiqiao")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
-# Periodic work. Each app's own tasks module adds entries through `beat_schedule`.
+# Periodic work, all in one place so beat never depends on which task modules it imported.
 app.conf.beat_schedule = {
     "core-heartbeat": {"task": "core.tasks.heartbeat", "schedule": 300.0},
+    "approvals-urge-overdue": {"task": "approvals.urge_overdue", "schedule": 15 * 60.0},
+    "budget-purge-exports": {"task": "budget.tasks.purge_exports", "schedule": 3600.0},
+    "budget-requeue-exports": {"task": "budget.tasks.requeue_exports", "schedule": 60.0},
 }

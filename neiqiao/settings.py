@@ -226,7 +226,10 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=CELERY_BROKER_URL or None)
+# No result backend by default: progress and results live in the database, and a result
+# store on the broker would make requests wait ~20 s for it whenever Redis is down.
+CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=None) or None
+CELERY_TASK_IGNORE_RESULT = True
 
 # --- mail: console output unless a server is configured ------------------------------
 EMAIL_HOST = env("EMAIL_HOST", default="")

@@ -117,14 +117,6 @@ def test_work_queued_before_the_outage_is_done_after_it_and_the_worker_reconnect
     assert status == 200
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="budget/exports.py export_job_create enqueues build_export with .delay() in on_commit; with the broker down "
-    "the Redis result backend (CELERY_RESULT_BACKEND defaults to the broker in neiqiao/settings.py, and build_export "
-    "does not ignore its result) retries for ~20 s and raises RuntimeError('Retry limit exceeded while trying to "
-    "reconnect to the Celery result store backend'): the request ends in a 500 after ~20 s, and the ExportJob row it "
-    "committed stays 'queued' forever (nothing enqueues it again). Reported to the budget engineer.",
-)
 def test_a_request_that_enqueues_work_while_redis_is_down_answers_and_the_work_is_done_later(
         office, scene, own_redis, procs, tmp_path):
     env = app_env(database=database_url(), broker=own_redis.url, media=tmp_path / "media")

@@ -139,13 +139,6 @@ def test_urge_overdue_killed_midway_urges_nothing_twice_and_everything_in_the_en
     print(f"urge_overdue: {at_kill} urged before the kill, {after_rerun} after the redelivered run, {OVERDUE_STEPS} in the end")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="approvals/tasks.py urge_overdue takes cache.add('approvals:urge_overdue:lock', timeout=600) and releases it in "
-    "`finally`, which a killed process never reaches; with the cache on Redis (CACHE_URL in docker-compose) the "
-    "redelivered run finds the stale lock and returns 0 at once, so the steps left are urged only when the lock has "
-    "expired (10 min) and beat runs again (every 15 min). Reported to the lead (approvals).",
-)
 def test_the_redelivered_urge_run_itself_finishes_the_work(office, own_redis, procs, tmp_path):
     worker, sender, step_ids, at_kill, after_rerun = _urge_killed_midway(office, own_redis, procs, tmp_path)
     _assert_each_step_urged_once(office, step_ids)
@@ -164,14 +157,6 @@ def _seed_lines(office, n: int):
     return year
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="budget/exports.py export_job_run claims a job only if it is 'queued' or 'running' for more than STALE_AFTER "
-    "(30 min): the redelivered task finds its own job 'running' since a moment ago, returns False in ~0.02 s, and the "
-    "job stays 'running' (progress frozen) with nothing to run it again (no sweeper re-enqueues stale jobs); the killed "
-    "run's temporary '<random>.part' file is left in MEDIA_ROOT/exports (purge_old_exports removes only job files). "
-    "Reported to the budget engineer.",
-)
 def test_export_killed_midway_is_built_once_and_leaves_no_half_file(office, own_redis, procs, tmp_path):
     year = _seed_lines(office, EXPORT_LINES)
     media = tmp_path / "media"

@@ -78,7 +78,7 @@ def supplier_create(*, actor, name: str, credit_code: str, **fields) -> Supplier
             raise ProcurementError(_duplicate_message(existing), code="duplicate")
         supplier = Supplier(name=name, credit_code=code, created_by=actor, **fields)
         try:
-            supplier.full_clean()
+            supplier.full_clean(validate_unique=False)  # duplicates: the check above and the unique index
         except ValidationError as exc:
             raise ProcurementError(_messages(exc)) from None
         try:
@@ -108,10 +108,15 @@ def supplier_update(*, supplier: Supplier, actor, credit_code: str | None = None
         if not supplier.name:
             raise ProcurementError(_("Give the supplier's registered name."))
         try:
-            supplier.full_clean()
+            supplier.full_clean(validate_unique=False)  # duplicates: the check above and the unique index
         except ValidationError as exc:
             raise ProcurementError(_messages(exc)) from None
-        supplier.save()
+        try:
+            with transaction.atomic():
+                supplier.save()
+        except IntegrityError:  # the same code given to another supplier a moment ago
+            raise ProcurementError(_duplicate_message(Supplier.objects.get(credit_code=supplier.credit_code)),
+                                   code="duplicate") from None
     return supplier
 
 

@@ -199,7 +199,11 @@ def route_preview_view(request, matter_id: int):
     except ApprovalError as exc:
         value = None
         checks.append({"level": "error", "text": exc.message})
-    section = registry.get(matter.stages[0]) if matter.stages else None
+    # the section being filled: the current stage's for a case, the first stage's for a new one
+    if case is not None:
+        section = registry.current_section(case)
+    else:
+        section = registry.get(matter.stages[0]) if matter.stages else None
     if section is not None and value is not None:
         checks.extend(section.check_amount(case, value, request.GET, request.user))
     ctx = {"preview": _preview(request, matter, case, value), "checks": checks, "matter": matter, "amount": value}

@@ -234,14 +234,6 @@ def case_detail(request, pk: int):
         "can_urge": is_applicant and case.status == Case.Status.IN_PROGRESS,
         "decision_form": DecisionForm(initial={"step_id": case.current_step_id, "round": case.round}) if can_decide else None,
         "can_copy": services.may_copy(case, request.user),
-        # the hand-over / add-approver picker, as plain tuples (a ModelChoiceField widget
-        # would cost more than the rest of the page)
-        "people": list(
-            User.objects.filter(is_active=True)
-            .exclude(pk=case.applicant_id)
-            .order_by("unit__sort_order", "username")
-            .values_list("id", "full_name", "unit__name")
-        ) if can_decide or services.may_copy(case, request.user) else [],
         "earlier_steps": [
             st for st in page["steps"]
             if can_decide and st.stage == case.stage and st.version == case.route_version
@@ -252,6 +244,20 @@ def case_detail(request, pk: int):
     }
     CaseCopy.objects.filter(case=case, user=request.user, read_at__isnull=True).update(read_at=timezone.now())
     return render(request, "approvals/case_detail.html", ctx)
+
+
+@require_GET
+def people_options(request, pk: int):
+    """htmx: the people picker of the hand-over and copy forms, loaded when opened (128
+    options rendered on every case view would cost more than the rest of the page)."""
+    case = get_case_for_user(request.user, pk)
+    people = (
+        User.objects.filter(is_active=True)
+        .exclude(pk=case.applicant_id)
+        .order_by("unit__sort_order", "username")
+        .values_list("id", "full_name", "unit__name")
+    )
+    return render(request, "approvals/_people_options.html", {"people": people})
 
 
 @require_GET

@@ -89,16 +89,15 @@ def make_pending(leader, count: int):
     from approvals.selectors import pending_for
     from org.models import Unit, User
 
-    matter = Matter.objects.get(code="CW-BGYP")
+    # 请休假审批 (personnel: unit head → leader in charge → principal), no business section
+    matter = Matter.objects.get(code="RS-QJ")
     unit = Unit.objects.filter(leader_in_charge=leader).exclude(code__startswith="SQ").first()
     clerk = User.objects.filter(unit=unit, roles__contains=["clerk"]).first()
     head = unit.heads().first()
-    finance = User.objects.with_role("finance_reviewer").first()
     while pending_for(leader).count() < count:
-        case = services.case_create(matter=matter, applicant=clerk, title="办公用品", amount="800")
+        case = services.case_create(matter=matter, applicant=clerk, title="年休假三天")
         services.case_submit(case=case, actor=clerk)
         services.case_approve(case=case, actor=head)
-        services.case_approve(case=case, actor=finance)
     extra = pending_for(leader).count() - count
     if extra > 0:
         for c in list(pending_for(leader))[:extra]:

@@ -217,3 +217,12 @@ def test_unread_notices_are_counted_in_the_top_bar(client, office, make_case):
     from approvals.models import Notification
 
     assert not Notification.objects.filter(user=office.head, read_at__isnull=True).exists()
+
+
+def test_people_picker_loads_on_demand_for_readers_only(client, office, make_case):
+    case = make_case("500")
+    client.force_login(office.head)
+    body = client.get(reverse("approvals:people", args=[case.pk])).content.decode()
+    assert office.heads["dzb"].full_name in body and office.clerk.full_name not in body  # never the applicant
+    client.force_login(office.community_clerk)
+    assert client.get(reverse("approvals:people", args=[case.pk])).status_code == 404

@@ -60,6 +60,7 @@ TABLE = {
     "approvals:copy": (lambda w: reverse("approvals:copy", args=[w.foreign.pk]), st(405)),
     "approvals:attach": (lambda w: reverse("approvals:attach", args=[w.foreign.pk]), st(405)),
     "approvals:pdf": (lambda w: reverse("approvals:pdf", args=[w.foreign.pk]), st(200, **HIDDEN_FROM_UNIT)),
+    "approvals:people": (lambda w: reverse("approvals:people", args=[w.foreign.pk]), st(200, **HIDDEN_FROM_UNIT)),
     "approvals:attachment": (lambda w: reverse("approvals:attachment", args=[w.foreign_attachment.pk]), st(200, **HIDDEN_FROM_UNIT)),
     "approvals:delegations": (lambda w: reverse("approvals:delegations"), st(200)),
     "approvals:delegation_end": (lambda w: reverse("approvals:delegation_end", args=[w.delegation.pk]), st(405)),

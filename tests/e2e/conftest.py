@@ -18,6 +18,8 @@ from types import SimpleNamespace
 import pytest
 
 SCREENS = Path(__file__).resolve().parent / "screens"
+# `make test` names the browser; run on their own, these tests use Debian's.
+os.environ.setdefault("NEIQIAO_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -40,19 +42,15 @@ document.addEventListener('securitypolicyviolation', (e) => {
 
 
 @pytest.fixture(scope="session")
-def browser():
-    """Debian's Chromium with the flags the project mandates (overrides the shared fixture,
-    which launches without them). Never downloads a browser."""
+def browser(browser):
+    """Debian's Chromium with the flags the project mandates. The shared fixture of
+    tests/conftest.py launches it without them; its Playwright (one per test process: a
+    second sync Playwright cannot start beside it) launches it again here, with them.
+    Never downloads a browser."""
     path = os.environ.get("NEIQIAO_CHROMIUM") or "/usr/bin/chromium"
-    if not os.access(path, os.X_OK):
-        pytest.fail(f"{path!r} is not an executable browser: run the suite with `make test`.")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # ORM calls next to Playwright's event loop
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    chromium = browser.browser_type.launch(executable_path=path, args=CHROMIUM_ARGS)
+    yield chromium
+    chromium.close()
 
 
 @pytest.fixture(autouse=True)

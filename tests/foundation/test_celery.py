@@ -40,6 +40,7 @@ def test_a_real_worker_runs_the_heartbeat_through_redis(redis_url):
         task_always_eager=False,
         task_default_queue=queue,
         broker_connection_retry_on_startup=False,
+        task_ignore_result=False,  # the project ignores results by default; this test reads one
     )
     app.loader.import_module("core.tasks")
     app.loader.import_module("celery.contrib.testing.tasks")  # the ping task start_worker uses

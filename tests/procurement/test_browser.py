@@ -21,7 +21,11 @@ def _watch(page) -> list[str]:
     problems: list[str] = []
     page.on("console", lambda m: problems.append(f"console: {m.text}") if m.type == "error" else None)
     page.on("pageerror", lambda e: problems.append(f"script: {e}"))
-    page.on("requestfailed", lambda r: problems.append(f"request failed: {r.url}"))
+    # a load the browser itself cancels (an htmx live check overtaken by the submit) is not a failure
+    page.on(
+        "requestfailed",
+        lambda r: None if (r.failure and "ERR_ABORTED" in r.failure) else problems.append(f"request failed: {r.url}"),
+    )
     return problems
 
 

@@ -55,6 +55,9 @@ worker:  ## a Celery worker (needs CELERY_BROKER_URL, e.g. redis://127.0.0.1:637
 beat:
 	.venv/bin/celery -A neiqiao beat -l info
 
+bench:  ## every benchmark (large office, module ratios, load test) into bench/results.md; not part of `make test`
+	$(PY) bench/run_all.py --scale 1
+
 lock:  ## refresh requirements.lock from a fresh install of pyproject's ranges
 	rm -rf /tmp/neiqiao-lock && python3 -m venv /tmp/neiqiao-lock && /tmp/neiqiao-lock/bin/pip install -q ".[test]"
 	/tmp/neiqiao-lock/bin/pip freeze --exclude-editable | grep -vE '^(neiqiao|pip|setuptools|wheel)==' > requirements.lock

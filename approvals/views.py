@@ -386,26 +386,35 @@ def case_decide(request, pk: int):
     return _done(request, case, labels[decision])
 
 
-@require_POST
-def case_withdraw_view(request, pk: int):
-    case = get_case_for_user(request.user, pk)
+def _act(request, case, run, success):
+    """Run one service call; a refusal becomes a message on the case page, nothing else."""
     try:
-        services.case_withdraw(case=case, actor=request.user, comment=request.POST.get("comment", ""))
+        result = run()
     except ApprovalError as exc:
         messages.error(request, exc.message)
         return redirect("approvals:detail", pk=case.pk)
-    return _done(request, case, _("Withdrawn."))
+    return _done(request, case, success(result) if callable(success) else success)
+
+
+def _form_refused(request, case, form, field):
+    messages.error(request, " ".join(form.errors.get(field, [])))
+    return redirect("approvals:detail", pk=case.pk)
+
+
+@require_POST
+def case_withdraw_view(request, pk: int):
+    case = get_case_for_user(request.user, pk)
+    return _act(
+        request, case,
+        lambda: services.case_withdraw(case=case, actor=request.user, comment=request.POST.get("comment", "")),
+        _("Withdrawn."),
+    )
 
 
 @require_POST
 def case_urge_view(request, pk: int):
     case = get_case_for_user(request.user, pk)
-    try:
-        services.case_urge(case=case, actor=request.user)
-    except ApprovalError as exc:
-        messages.error(request, exc.message)
-        return redirect("approvals:detail", pk=case.pk)
-    return _done(request, case, _("The approver has been reminded."))
+    return _act(request, case, lambda: services.case_urge(case=case, actor=request.user), _("The approver has been reminded."))
 
 
 @require_POST
@@ -413,14 +422,12 @@ def case_comment_view(request, pk: int):
     case = get_case_for_user(request.user, pk)
     form = CommentForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(form.errors.get("comment", [])))
-        return redirect("approvals:detail", pk=case.pk)
-    try:
-        services.case_comment(case=case, actor=request.user, comment=form.cleaned_data["comment"])
-    except ApprovalError as exc:
-        messages.error(request, exc.message)
-        return redirect("approvals:detail", pk=case.pk)
-    return _done(request, case, _("Comment added."))
+        return _form_refused(request, case, form, "comment")
+    return _act(
+        request, case,
+        lambda: services.case_comment(case=case, actor=request.user, comment=form.cleaned_data["comment"]),
+        _("Comment added."),
+    )
 
 
 @require_POST
@@ -428,14 +435,12 @@ def case_copy_view(request, pk: int):
     case = get_case_for_user(request.user, pk)
     form = CopyForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(form.errors.get("users", [])))
-        return redirect("approvals:detail", pk=case.pk)
-    try:
-        n = services.case_copy(case=case, actor=request.user, users=list(form.cleaned_data["users"]))
-    except ApprovalError as exc:
-        messages.error(request, exc.message)
-        return redirect("approvals:detail", pk=case.pk)
-    return _done(request, case, _("Copied to %(n)d people.") % {"n": n})
+        return _form_refused(request, case, form, "users")
+    return _act(
+        request, case,
+        lambda: services.case_copy(case=case, actor=request.user, users=list(form.cleaned_data["users"])),
+        lambda n: _("Copied to %(n)d people.") % {"n": n},
+    )
 
 
 @require_POST

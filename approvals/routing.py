@@ -97,7 +97,7 @@ def resolve_route(*, matter: Matter, unit, applicant, amount) -> tuple[Policy | 
     return policy, steps
 
 
-def route_preview(case_or_none, *, matter, unit, applicant, amount) -> dict:
+def route_preview(*, matter, unit, applicant, amount) -> dict:
     policy, steps = resolve_route(matter=matter, unit=unit, applicant=applicant, amount=amount)
     return {"policy": policy, "steps": steps, "errors": [s.error for s in steps if s.error]}
 

@@ -121,9 +121,6 @@ def _lock(case: Case) -> Case:
     )
 
 
-def _sections(case: Case):
-    return registry.sections_for(case)
-
 
 # --- create / edit --------------------------------------------------------------------
 def case_create(*, matter: Matter, applicant: User, title: str, reason: str = "", amount=None, unit=None) -> Case:
@@ -337,11 +334,6 @@ def _finish_stage(case: Case, actor: User | None) -> None:
     notify([case.applicant], case, _("Approved: %(number)s %(title)s") % {"number": case.number, "title": case.title})
 
 
-def _start_route(case: Case, actor: User) -> None:
-    """Activate the first pending step."""
-    _advance(case, actor, from_order=-1, previous_approver_id=None)
-
-
 def _check_attachments(case: Case) -> None:
     have = set(case.attachments.values_list("kind", flat=True))
     missing = [k for k in case.matter.required_attachments if k not in have]
@@ -383,7 +375,7 @@ def case_submit(*, case: Case, actor: User) -> list[str]:
         case.save()
         warnings = _run_submit_hooks(case, actor)
         trail.append(case, Action.Kind.SUBMIT, actor=actor, comment="\n".join(warnings))
-        _start_route(case, actor)
+        _advance(case, actor, from_order=-1, previous_approver_id=None)  # activate the first step
         return warnings
 
 
@@ -508,7 +500,7 @@ def case_reject(*, case: Case, actor: User, comment: str, step_id: int | None = 
         case.current_since = None
         case.finished_at = now
         case.save(update_fields=["status", "current_step", "current_since", "finished_at", "updated_at"])
-        for section in _sections(case):
+        for section in registry.sections_for(case):
             section.on_rejected(case, actor)
         trail.append(case, Action.Kind.REJECT, actor=actor, on_behalf_of=on_behalf_of, step=step, comment=comment)
         notify([case.applicant], case, _("Rejected: %(number)s — %(comment)s") % {"number": case.number, "comment": comment})
@@ -533,7 +525,7 @@ def case_return(*, case: Case, actor: User, comment: str, step_id: int | None = 
         case.current_step = None
         case.current_since = None
         case.save()
-        for section in _sections(case):
+        for section in registry.sections_for(case):
             section.on_returned(case, actor)
         trail.append(case, Action.Kind.RETURN, actor=actor, on_behalf_of=on_behalf_of, step=step, comment=comment)
         notify([case.applicant], case, _("Returned to you: %(number)s — %(comment)s") % {"number": case.number, "comment": comment})
@@ -709,7 +701,7 @@ def case_withdraw(*, case: Case, actor: User, comment: str = "") -> Case:
         case.current_since = None
         case.finished_at = timezone.now()
         case.save()
-        for section in _sections(case):
+        for section in registry.sections_for(case):
             section.on_withdrawn(case, actor)
         trail.append(case, Action.Kind.WITHDRAW, actor=actor, comment=comment)
     return case

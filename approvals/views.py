@@ -81,7 +81,7 @@ def _preview(request, matter, case, amount):
     if unit is None:
         return None
     applicant = case.applicant if case else request.user
-    return route_preview(case, matter=matter, unit=unit, applicant=applicant, amount=value)
+    return route_preview(matter=matter, unit=unit, applicant=applicant, amount=value)
 
 
 # --- filing ---------------------------------------------------------------------------------

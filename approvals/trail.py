@@ -92,11 +92,16 @@ def recording():
     depth = getattr(_state, "depth", 0)
     if depth == 0:
         _state.queue = []
+    mark = len(_state.queue)
     _state.depth = depth + 1
     try:
         yield
         if depth == 0 and _state.queue:
             _flush(_state.queue)
+    except BaseException:
+        # a nested transition that fails is rolled back (its savepoint): so are its entries
+        del _state.queue[mark:]
+        raise
     finally:
         _state.depth = depth
         if depth == 0:
@@ -131,6 +136,12 @@ def _flush(entries: list[dict]) -> list[Action]:
         if case.pk not in snapshots:
             snapshots[case.pk] = json.loads(_canonical(case_snapshot(case)))
     with connection.cursor() as cursor:
+        # Django's foreign keys are checked at commit (DEFERRABLE INITIALLY DEFERRED): that
+        # check locks the referenced rows FOR KEY SHARE — a budget line another submission
+        # holds FOR UPDATE while it waits for this lock. Run the pending checks now, before
+        # the chain's lock, so it stays the last lock of the transaction (lock order:
+        # approvals.services).
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [TRAIL_LOCK_KEY])
     prev = Action.objects.order_by("-id").values_list("hash", flat=True).first() or GENESIS
     rows = []
@@ -149,7 +160,10 @@ def _flush(entries: list[dict]) -> list[Action]:
         digest = entry_hash(prev_hash=prev, **fields)
         rows.append(Action(prev_hash=prev, hash=digest, **fields))
         prev = digest
-    return Action.objects.bulk_create(rows)
+    created = Action.objects.bulk_create(rows)
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")  # back to Django's default for the rest
+    return created
 
 
 def verify_chain(*, chunk_size: int = 2000) -> tuple[int, str | None]:

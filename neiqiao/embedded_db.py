@@ -33,3 +33,19 @@ def embedded_database_url(base_dir: Path) -> str:
         server.psql(f"CREATE DATABASE {dbname};")
     # The server listens on a Unix socket inside pgdata only (no TCP port to collide with).
     return f"postgres://postgres@/{dbname}?host={pgdata}"
+
+
+def database_config(url: str) -> dict:
+    """Django's DATABASES entry for a DATABASE_URL, TCP or Unix socket.
+
+    A socket URL (``postgres://user@/name?host=/folder``, as the embedded server's) is
+    parsed by django-environ with the folder in OPTIONS and HOST empty; it goes to HOST,
+    where Django, ``pg_dump -h`` and every DATABASE_URL derived from the settings (the
+    fault tests' web servers and workers) look for it."""
+    import environ
+
+    config = environ.Env.db_url_config(url)
+    options = config.get("OPTIONS", {})
+    if not config.get("HOST") and "host" in options:
+        config["HOST"] = options.pop("host")
+    return config

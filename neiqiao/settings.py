@@ -12,6 +12,8 @@ from pathlib import Path
 import environ
 from django.utils.translation import gettext_lazy as _
 
+from .embedded_db import database_config, embedded_database_url
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -112,13 +114,9 @@ TEMPLATES = [
 ]
 
 # --- Database: one engine everywhere (PostgreSQL) ---------------------------------
-if os.environ.get("DATABASE_URL"):
-    DATABASE_URL = os.environ["DATABASE_URL"]
-else:
-    from .embedded_db import embedded_database_url
-
-    DATABASE_URL = embedded_database_url(BASE_DIR)
-DATABASES = {"default": env.db_url_config(DATABASE_URL)}
+# The server named by DATABASE_URL, else the embedded one (Unix socket in var/pgdata).
+DATABASE_URL = os.environ.get("DATABASE_URL") or embedded_database_url(BASE_DIR)
+DATABASES = {"default": database_config(DATABASE_URL)}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -1,5 +1,19 @@
 """Writes of the approvals app: one function per transition, each checking the current
-state under a row lock and appending to the trail in the same transaction."""
+state under a row lock and appending to the trail in the same transaction.
+
+Lock order (every transaction of the system takes its locks in this order, so two of them
+can never wait on each other in opposite orders):
+
+1. the case row (``_lock``: ``SELECT ... FOR UPDATE OF`` the case alone), then its route
+   step and assignee rows (ordered by id);
+2. number sequences (``CaseSequence``, ``ContractSequence``), held only for the increment;
+3. business rows, through the section hooks: the stage record (purchase, award, contract,
+   acceptance, supplement, payment) of this case, then shared rows in id order — budget
+   lines (``budget.services``, sorted by id), the contract of a payment, the supplier;
+4. last, the trail's advisory lock (``trail._flush``), after ``SET CONSTRAINTS ALL
+   IMMEDIATE`` has run every deferred foreign-key check (a deferred check at commit would
+   otherwise lock a budget line after the trail lock: the deadlock of a burst of new forms).
+"""
 
 from __future__ import annotations
 

@@ -27,6 +27,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import events
 from org.models import Role, User
 
 from . import registry, trail
@@ -346,6 +347,7 @@ def _finish_stage(case: Case, actor: User | None) -> None:
     case.save(update_fields=["status", "current_step", "current_since", "finished_at", "updated_at"])
     trail.append(case, Action.Kind.FINISH)
     notify([case.applicant], case, _("Approved: %(number)s %(title)s") % {"number": case.number, "title": case.title})
+    events.emit("case.approved", case_id=case.pk, matter=case.matter.code, actor_id=actor.pk if actor else None)
 
 
 def _check_attachments(case: Case) -> None:
@@ -542,6 +544,7 @@ def case_return(*, case: Case, actor: User, comment: str, step_id: int | None = 
         for section in registry.sections_for(case):
             section.on_returned(case, actor)
         trail.append(case, Action.Kind.RETURN, actor=actor, on_behalf_of=on_behalf_of, step=step, comment=comment)
+        events.emit("case.returned", case_id=case.pk, actor_id=actor.pk)
         notify([case.applicant], case, _("Returned to you: %(number)s — %(comment)s") % {"number": case.number, "comment": comment})
     return case
 

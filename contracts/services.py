@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from approvals.models import Case, StepAssignee
 from approvals.money import format_yuan, round_money
+from core import events
 from org.models import Role
 from procurement import selectors as procurement_selectors
 from procurement.models import Award, Document, Purchase, Supplier
@@ -299,6 +300,7 @@ def contract_approved(*, case: Case, actor) -> Contract | None:
         contract.activated_at = timezone.now()
         contract.save(update_fields=["status", "activated_at", "updated_at"])
         contract.terms.filter(is_active=True, trigger=T.SIGNING, reached_on__isnull=True).update(reached_on=today)
+        events.emit("contract.signed", contract_id=contract.pk, case_id=case.pk)
         if contract.budget_line_id:
             budget_services.budget_commit(
                 line=contract.budget_line, amount=contract.amount, source=contract, case=case, actor=actor,
@@ -412,6 +414,7 @@ def acceptance_approved(*, case: Case) -> None:
         acc.status = Acceptance.Status.CONFIRMED
         acc.confirmed_at = timezone.now()
         acc.save(update_fields=["status", "confirmed_at"])
+        events.emit("acceptance.confirmed", acceptance_id=acc.pk, contract_id=acc.contract_id, case_id=case.pk)
         if acc.result == Acceptance.Result.PASSED:
             PaymentTerm.objects.filter(pk__in=acc.terms.values("pk"), is_active=True, reached_on__isnull=True).update(
                 reached_on=acc.accepted_on, acceptance=acc

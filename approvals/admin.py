@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from . import registry
 from .models import Action, Case, Delegation, Matter, Policy, PolicyStep, StepKind
 from .money import format_yuan
 
@@ -125,7 +126,15 @@ class MatterAdmin(SimpleHistoryAdmin):
 
     @admin.display(description=_("stage sections"))
     def stages_label(self, obj):
-        return " → ".join(obj.stages)
+        return registry.stage_labels(obj.stages)
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        available = "、".join(f"{s.label}（{key}）" for key, s in registry.all_sections().items())
+        form.base_fields["stages"].help_text = _(
+            "Keys of the sections the case gains, in order, separated by commas. Available: %(sections)s."
+        ) % {"sections": available}
+        return form
 
 
 @admin.register(Delegation)
@@ -143,7 +152,12 @@ class CaseAdmin(admin.ModelAdmin):
     list_filter = ("status", "category", "year")
     search_fields = ("number", "title")
     list_select_related = ("matter", "unit", "applicant")
-    readonly_fields = [f.name for f in Case._meta.fields]
+    exclude = ["stages"]  # shown by label below
+    readonly_fields = [f.name for f in Case._meta.fields if f.name != "stages"] + ["stages_label"]
+
+    @admin.display(description=_("stage sections"))
+    def stages_label(self, obj):
+        return registry.stage_labels(obj.stage_list)
 
     def has_add_permission(self, request):
         return False

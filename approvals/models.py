@@ -245,7 +245,9 @@ class Case(models.Model):
         help_text=_("The matter's stages when the case was filed: a later catalogue edit does not rewire it."),
     )
     round = models.PositiveIntegerField(_("round"), default=0)
-    route_version = models.PositiveSmallIntegerField(default=0, help_text=_("Bumped when the route is rebuilt."))
+    route_version = models.PositiveSmallIntegerField(
+        _("route version"), default=0, help_text=_("Bumped when the route is rebuilt.")
+    )
     policy = models.ForeignKey(
         Policy, verbose_name=_("policy"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -253,7 +255,7 @@ class Case(models.Model):
         "RouteStep", verbose_name=_("current step"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     current_since = models.DateTimeField(_("waiting since"), null=True, blank=True)
-    returned_from_order = models.PositiveSmallIntegerField(null=True, blank=True)
+    returned_from_order = models.PositiveSmallIntegerField(_("returned from step"), null=True, blank=True)
     return_reason = models.TextField(_("reason for return"), blank=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
@@ -302,6 +304,8 @@ class CaseSequence(models.Model):
     last = models.PositiveIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("case number sequence")
+        verbose_name_plural = _("case number sequences")
         constraints = [models.UniqueConstraint(fields=["year", "category"], name="case_sequence_unique")]
 
 
@@ -369,6 +373,8 @@ class StepAssignee(models.Model):
     comment = models.TextField(blank=True)
 
     class Meta:
+        verbose_name = _("step assignee")
+        verbose_name_plural = _("step assignees")
         ordering = ["step", "id"]
         indexes = [models.Index(fields=["user", "decision"])]
         triggers = [
@@ -425,7 +431,7 @@ class Delegation(models.Model):
     )
     reason = models.CharField(_("reason"), max_length=200, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
     history = HistoricalRecords()
 
     class Meta:
@@ -447,10 +453,12 @@ class CaseCopy(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="copies")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="case_copies")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("case copy")
+        verbose_name_plural = _("case copies")
         constraints = [models.UniqueConstraint(fields=["case", "user"], name="case_copy_unique")]
 
 
@@ -458,10 +466,12 @@ class Notification(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     text = models.CharField(max_length=300)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["user", "read_at"])]
 
@@ -492,21 +502,24 @@ class Action(models.Model):
         ADD_APPROVER = "add_approver", _("Added an approver")
         RETURN_TO_STEP = "return_to_step", _("Returned to an earlier step")
 
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="actions")
+    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="actions")
     kind = models.CharField(_("action"), max_length=20, choices=Kind.choices)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-        help_text=_("Empty for the system."),
+        settings.AUTH_USER_MODEL, verbose_name=_("actor"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+", help_text=_("Empty for the system."),
     )
     on_behalf_of = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, verbose_name=_("on behalf of"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
     )
-    step = models.ForeignKey(RouteStep, null=True, blank=True, on_delete=models.PROTECT, related_name="actions")
+    step = models.ForeignKey(
+        RouteStep, verbose_name=_("step"), null=True, blank=True, on_delete=models.PROTECT, related_name="actions"
+    )
     comment = models.TextField(_("comment"), blank=True)
     snapshot = models.JSONField(_("content at that moment"), default=dict)
     created_at = models.DateTimeField(_("time"), default=timezone.now)
-    prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
+    prev_hash = models.CharField(_("previous hash"), max_length=64)
+    hash = models.CharField(_("hash"), max_length=64, unique=True)
 
     class Meta:
         verbose_name = _("trail entry")
@@ -517,7 +530,7 @@ class Action(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.case_id} {self.kind} {self.created_at:%Y-%m-%d %H:%M}"
+        return f"{self.case_id} {self.get_kind_display()} {timezone.localtime(self.created_at):%Y-%m-%d %H:%M}"
 
 
 class CaseObjectPermission(UserObjectPermissionBase):
@@ -527,3 +540,5 @@ class CaseObjectPermission(UserObjectPermissionBase):
 
     class Meta(UserObjectPermissionBase.Meta):
         abstract = False
+        verbose_name = _("case visibility")
+        verbose_name_plural = _("case visibilities")

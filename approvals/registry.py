@@ -117,5 +117,10 @@ def current_section(case: Case) -> CaseSection | None:
     return _SECTIONS.get(key) if key else None
 
 
+def stage_labels(keys) -> str:
+    """The stages as people read them: "预算指标 → 采购 → 合同" (an unregistered key shows as is)."""
+    return " → ".join(str(_SECTIONS[k].label) if k in _SECTIONS else k for k in keys)
+
+
 def stage_sections_for_matter(matter) -> list[CaseSection]:
     return [_SECTIONS[k] for k in matter.stages if k in _SECTIONS]

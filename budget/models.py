@@ -121,8 +121,10 @@ class BudgetMovement(models.Model):
         "approvals.Case", verbose_name=_("case"), null=True, blank=True, on_delete=models.PROTECT, related_name="budget_movements"
     )
     # The contract, payment, ... that caused the row (issue 5), by generic reference.
-    source_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    source_id = models.PositiveBigIntegerField(null=True, blank=True)
+    source_type = models.ForeignKey(
+        ContentType, verbose_name=_("source type"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    source_id = models.PositiveBigIntegerField(_("source id"), null=True, blank=True)
     source = GenericForeignKey("source_type", "source_id")
     batch = models.UUIDField(_("batch"), default=uuid.uuid4, db_index=True, help_text=_("Rows written by one action share it."))
     occurred_on = models.DateField(_("date"), default=timezone.localdate)
@@ -261,7 +263,7 @@ class ExportJob(models.Model):
     done = models.PositiveIntegerField(default=0)
     file_name = models.CharField(max_length=200, blank=True)
     error = models.CharField(max_length=300, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     runner = models.CharField(max_length=64, blank=True, help_text="Celery task id of the run that claimed the job.")

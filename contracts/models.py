@@ -84,8 +84,12 @@ class Contract(models.Model):
 class ContractSequence(models.Model):
     """Last contract number issued per year; incremented under a row lock."""
 
-    year = models.PositiveSmallIntegerField(unique=True)
-    last = models.PositiveIntegerField(default=0)
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    last = models.PositiveIntegerField(_("last number"), default=0)
+
+    class Meta:
+        verbose_name = _("contract number sequence")
+        verbose_name_plural = _("contract number sequences")
 
 
 class PaymentTerm(models.Model):
@@ -180,7 +184,7 @@ class Supplement(models.Model):
     proposed_terms = models.JSONField(_("new payment terms"), default=list, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
     applied_at = models.DateTimeField(_("in force since"), null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
     history = HistoricalRecords()
 
     class Meta:
@@ -220,7 +224,7 @@ class Acceptance(models.Model):
     terms = models.ManyToManyField(PaymentTerm, blank=True, related_name="+", verbose_name=_("milestones it unlocks"))
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
     history = HistoricalRecords(m2m_fields=[members])
 
     class Meta:
@@ -262,7 +266,7 @@ class Payment(models.Model):
     )
     paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
     bank_reference = models.CharField(_("bank reference"), max_length=60, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
     history = HistoricalRecords()
 
     class Meta:
@@ -304,9 +308,11 @@ class Reminder(models.Model):
     term = models.ForeignKey(PaymentTerm, null=True, blank=True, on_delete=models.CASCADE, related_name="reminders")
     kind = models.CharField(max_length=10, choices=Kind.choices)
     due_date = models.DateField()
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
         constraints = [
             models.UniqueConstraint(
                 fields=["contract", "term", "kind", "due_date"], name="reminder_once", nulls_distinct=False

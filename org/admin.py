@@ -9,7 +9,7 @@ from .models import FunctionalDepartment, Unit, User
 
 class MemberInline(admin.TabularInline):
     model = User
-    fields = ("username", "full_name", "title", "roles", "is_active")
+    fields = ("username", "full_name", "title", "role_names", "is_active")
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -18,6 +18,10 @@ class MemberInline(admin.TabularInline):
 
     def has_add_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=_("roles"))
+    def role_names(self, obj):
+        return "、".join(obj.role_labels)
 
 
 @admin.register(Unit)

@@ -88,7 +88,7 @@ class SupplierQualification(models.Model):
     name = models.CharField(_("qualification"), max_length=100)
     number = models.CharField(_("certificate number"), max_length=60, blank=True)
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
         verbose_name = _("supplier qualification")
@@ -226,7 +226,7 @@ class Quote(models.Model):
     amount = models.DecimalField(_("quoted price (yuan)"), **MONEY, validators=[MinValueValidator(Decimal("0.01"))])
     quoted_on = models.DateField(_("quote date"))
     note = models.CharField(_("note"), max_length=200, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
         verbose_name = _("quote")
@@ -259,7 +259,7 @@ class Award(models.Model):
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
     awarded_on = models.DateField(_("award date"), null=True, blank=True)
     published_at = models.DateTimeField(_("published internally at"), null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
     history = HistoricalRecords()
 
     class Meta:

@@ -7,7 +7,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, DecimalField, Q, QuerySet, Sum, Value
+from django.db.models import Count, DecimalField, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, ExtractYear
 from django.http import Http404
 from django.utils import timezone
@@ -17,7 +17,7 @@ from org.models import FunctionalDepartment, Role
 from org.selectors import visible_unit_ids
 
 from . import methods
-from .models import Award, Document, Purchase, PurchaseCategory, Quote, Supplier, Threshold
+from .models import Award, Document, Purchase, PurchaseCategory, Quote, Supplier, SupplierQualification, Threshold
 
 ZERO = Decimal("0.00")
 _MONEY = DecimalField(max_digits=16, decimal_places=2)
@@ -167,16 +167,34 @@ def published_awards() -> QuerySet[Award]:
 
 
 # --- suppliers -------------------------------------------------------------------------------------------
+def _award_sums(year: int) -> tuple[Subquery, Subquery]:
+    """(count, amount) of the supplier's awards of the year, each a correlated subquery so
+    that no other join (qualifications, quotes) can multiply the rows being summed."""
+    awards = (
+        Award.objects.filter(supplier=OuterRef("pk"), status=Award.Status.AWARDED, awarded_on__year=year)
+        .order_by().values("supplier")
+    )
+    return (
+        Subquery(awards.annotate(n=Count("id")).values("n"), output_field=IntegerField()),
+        Subquery(awards.annotate(t=Sum("amount")).values("t"), output_field=_MONEY),
+    )
+
+
 def supplier_list(*, q: str = "", blacklisted: str = "", year: int | None = None) -> QuerySet[Supplier]:
     """Suppliers with their awards of the year (count, amount) and qualification expiry,
-    in one query."""
+    in one query. Every figure is a subquery of its own table: a Sum over a join with
+    another to-many relation would count each award once per qualification."""
     year = year or timezone.localdate().year
     today = timezone.localdate()
-    awarded = Q(awards__status=Award.Status.AWARDED, awards__awarded_on__year=year)
+    n_awards, amount = _award_sums(year)
+    expired = (
+        SupplierQualification.objects.filter(supplier=OuterRef("pk"), valid_until__lt=today)
+        .order_by().values("supplier").annotate(n=Count("id")).values("n")
+    )
     qs = Supplier.objects.annotate(
-        year_awards=Count("awards", filter=awarded, distinct=True),
-        year_amount=Coalesce(Sum("awards__amount", filter=awarded), Value(ZERO), output_field=_MONEY),
-        expired_count=Count("qualifications", filter=Q(qualifications__valid_until__lt=today), distinct=True),
+        year_awards=Coalesce(n_awards, Value(0)),
+        year_amount=Coalesce(amount, Value(ZERO), output_field=_MONEY),
+        expired_count=Coalesce(Subquery(expired, output_field=IntegerField()), Value(0)),
     )
     if q:
         qs = qs.filter(Q(name__icontains=q) | Q(credit_code__icontains=q.upper()) | Q(contact_person__icontains=q))
@@ -239,9 +257,6 @@ def supplier_records(supplier: Supplier, user) -> dict:
 
 def supplier_year_totals(*, year: int) -> QuerySet[Supplier]:
     """供应商累计成交情况 for a year: every supplier with an award, contract or payment in it."""
-    awarded = Q(awards__status=Award.Status.AWARDED, awards__awarded_on__year=year)
-    from django.db.models import OuterRef, Subquery
-
     from contracts.models import Contract, Payment
 
     contracted = (
@@ -256,9 +271,10 @@ def supplier_year_totals(*, year: int) -> QuerySet[Supplier]:
         Payment.objects.filter(supplier=OuterRef("pk"), status=Payment.Status.PAID, paid_on__year=year)
         .values("supplier").annotate(t=Sum("amount")).values("t")
     )
+    n_awards, amount = _award_sums(year)
     qs = Supplier.objects.annotate(
-        year_awards=Count("awards", filter=awarded),
-        year_amount=Coalesce(Sum("awards__amount", filter=awarded), Value(ZERO), output_field=_MONEY),
+        year_awards=Coalesce(n_awards, Value(0)),
+        year_amount=Coalesce(amount, Value(ZERO), output_field=_MONEY),
         year_contracts=Coalesce(Subquery(contract_count), Value(0)),
         year_contracted=Coalesce(Subquery(contracted, output_field=_MONEY), Value(ZERO), output_field=_MONEY),
         year_paid=Coalesce(Subquery(paid, output_field=_MONEY), Value(ZERO), output_field=_MONEY),

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
-CENT = Decimal("0.01")
-MAX_AMOUNT = Decimal("999999999999.99")  # max_digits=14, decimal_places=2
+from core.money import CENT  # one definition, in the kernel
 
 _DIGITS = "零壹贰叁肆伍陆柒捌玖"
 _UNITS = ["", "拾", "佰", "仟"]

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from decimal import Decimal, InvalidOperation
 
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
+
+from core.money import try_parse_amount
 
 from .models import Action, Attachment, Case, CaseCopy, RouteStep, StepAssignee
 from .permissions import delegation_scopes, visible_cases
@@ -72,11 +73,8 @@ def apply_filters(qs, params):
     for key, lookup in (("min_amount", "amount__gte"), ("max_amount", "amount__lte")):
         value = params.get(key)
         if value:
-            try:
-                amount = Decimal(value)
-            except (InvalidOperation, ValueError):
-                continue  # an unparsable filter is ignored, not an error page
-            if amount.is_finite() and abs(amount) < Decimal("1e13"):
+            amount = try_parse_amount(value, allow_zero=True)
+            if amount is not None:  # an unparsable filter is ignored, not an error page
                 qs = qs.filter(**{lookup: amount})
     age = params.get("older_than_days")
     if age and age.isdigit() and int(age) <= 3650:

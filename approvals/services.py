@@ -18,7 +18,7 @@ can never wait on each other in opposite orders):
 from __future__ import annotations
 
 from datetime import timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import events
+from core.money import AmountError, parse_amount
 from org.models import Role, User
 
 from . import registry, trail
@@ -45,7 +46,6 @@ from .models import (
     StepKind,
     StepMode,
 )
-from .money import MAX_AMOUNT
 from .permissions import delegation_scopes, grant_view
 from .routing import resolve_route, select_policy
 
@@ -59,18 +59,9 @@ def clean_amount(value, *, required: bool) -> Decimal | None:
             raise ApprovalError(_("This matter needs an amount."), code="amount_required")
         return None
     try:
-        amount = value if isinstance(value, Decimal) else Decimal(str(value).replace(",", "").strip())
-    except (InvalidOperation, ValueError):
-        raise ApprovalError(_("The amount must be a number in yuan, e.g. 12345.67."), code="amount_invalid") from None
-    if not amount.is_finite():
-        raise ApprovalError(_("The amount must be a number in yuan, e.g. 12345.67."), code="amount_invalid")
-    if amount <= 0:
-        raise ApprovalError(_("The amount must be greater than zero."), code="amount_not_positive")
-    if amount > MAX_AMOUNT:
-        raise ApprovalError(_("The amount is too large."), code="amount_too_large")
-    if amount.as_tuple().exponent < -2:
-        raise ApprovalError(_("The amount may have at most 2 decimal places (fen)."), code="amount_decimals")
-    return amount.quantize(Decimal("0.01"))
+        return parse_amount(value)
+    except AmountError as e:
+        raise ApprovalError(str(e), code=f"amount_{e.code}") from None
 
 
 def _clean_title(title: str) -> str:

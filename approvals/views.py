@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from core.money import try_parse_amount
 from org.models import Unit, User
 
 from . import registry, selectors, services, trail
@@ -71,12 +72,7 @@ def _form_context(request, matter, case, header, section, section_form, errors=(
 
 
 def _preview(request, matter, case, amount):
-    from decimal import Decimal, InvalidOperation
-
-    try:
-        value = Decimal(str(amount).replace(",", "")) if amount not in (None, "") else None
-    except InvalidOperation:
-        value = None
+    value = try_parse_amount(amount)
     unit = case.unit if case else request.user.unit
     if unit is None:
         return None

@@ -7,13 +7,14 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.money import try_parse_amount
 from approvals.money import format_yuan
 from approvals.registry import CaseSection
 
@@ -35,13 +36,7 @@ def _form_value(form_data: dict, name: str):
 
 
 def _amount(value) -> Decimal | None:
-    if value in (None, ""):
-        return None
-    try:
-        amount = Decimal(str(value).replace(",", "").strip())
-    except InvalidOperation:
-        return None
-    return amount if amount.is_finite() else None
+    return try_parse_amount(value, allow_zero=True, allow_negative=True)
 
 
 def _line(value, user) -> BudgetLine | None:

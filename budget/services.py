@@ -13,7 +13,7 @@ Issue 5 (contracts, payments) calls ``budget_commit``, ``budget_commit_release``
 from __future__ import annotations
 
 import uuid
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
@@ -22,7 +22,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
-from approvals.money import MAX_AMOUNT, format_yuan, round_money
+from core.money import AmountError, parse_amount
+from approvals.money import format_yuan
 
 from . import selectors
 from .exceptions import BudgetError, BudgetExceeded, BudgetImportError
@@ -37,16 +38,14 @@ ZERO = Decimal("0.00")
 def _money(value, *, what: str) -> Decimal:
     """A positive amount with at most 2 decimal places, or BudgetError."""
     try:
-        amount = Decimal(str(value))
-    except (InvalidOperation, TypeError, ValueError):
-        raise BudgetError(_("%(what)s is not an amount.") % {"what": what}) from None
-    if not amount.is_finite() or amount <= 0:
-        raise BudgetError(_("%(what)s must be greater than zero.") % {"what": what})
-    if amount != round_money(amount):
-        raise BudgetError(_("%(what)s can have at most 2 decimal places.") % {"what": what})
-    if amount > MAX_AMOUNT:
-        raise BudgetError(_("%(what)s is too large.") % {"what": what})
-    return amount
+        return parse_amount(value)
+    except AmountError as e:
+        message = {
+            "invalid": _("%(what)s is not an amount."),
+            "decimals": _("%(what)s can have at most 2 decimal places."),
+            "too_large": _("%(what)s is too large."),
+        }.get(e.code, _("%(what)s must be greater than zero."))
+        raise BudgetError(message % {"what": what}) from None
 
 
 def _lock_lines(ids) -> dict[int, BudgetLine]:

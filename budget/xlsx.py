@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import zipfile
 from collections.abc import Callable, Iterable
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,7 +17,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from approvals.money import MAX_AMOUNT, round_money
+from core.money import AmountError, parse_amount
 from org.models import Unit
 
 from .models import BudgetLine, ControlMode, FundSource, economic_code_validator, functional_code_validator
@@ -120,21 +120,13 @@ def _amount(value) -> tuple[Decimal | None, str]:
     if isinstance(value, bool):
         return None, _("the annual budget is not a number")
     try:
-        if isinstance(value, float):
-            amount = Decimal(repr(value))
-        else:
-            amount = Decimal(str(value).strip().replace(",", "").replace("¥", "").replace("，", ""))
-    except InvalidOperation:
-        return None, _("the annual budget “%(value)s” is not a number") % {"value": value}
-    if not amount.is_finite():
-        return None, _("the annual budget “%(value)s” is not a number") % {"value": value}
-    if amount < 0:
-        return None, _("the annual budget cannot be negative")
-    if amount != round_money(amount):
-        return None, _("the annual budget can have at most 2 decimal places")
-    if amount > MAX_AMOUNT:
-        return None, _("the annual budget is too large")
-    return round_money(amount), ""
+        return parse_amount(Decimal(repr(value)) if isinstance(value, float) else value, allow_zero=True), ""
+    except AmountError as e:
+        return None, {
+            "negative": _("the annual budget cannot be negative"),
+            "decimals": _("the annual budget can have at most 2 decimal places"),
+            "too_large": _("the annual budget is too large"),
+        }.get(e.code) or _("the annual budget “%(value)s” is not a number") % {"value": value}
 
 
 def parse_import(fileobj, *, year: int) -> tuple[list[dict], list[tuple[int | None, str]]]:

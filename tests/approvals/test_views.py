@@ -226,3 +226,20 @@ def test_people_picker_loads_on_demand_for_readers_only(client, office, make_cas
     assert office.heads["dzb"].full_name in body and office.clerk.full_name not in body  # never the applicant
     client.force_login(office.community_clerk)
     assert client.get(reverse("approvals:people", args=[case.pk])).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "amount, message",
+    [("NaN", "数字"), ("Infinity", "数字"), ("-Infinity", "数字"), ("1e999999999", "过大"), ("1e5", "数字")],
+)
+def test_non_finite_or_exponent_amount_on_new_form_is_refused_not_500(client, office, spend, amount, message):
+    """Regression (issue 9 item 4): the route preview built a Decimal from the raw value -> 500."""
+    client.force_login(office.clerk)
+    r = post_new(client, spend, amount=amount)
+    assert r.status_code == 400
+    assert message in r.content.decode()
+    assert Case.objects.count() == 0
+    assert Action.objects.count() == 0
+    preview = client.get(reverse("approvals:preview", args=[spend.pk]), {"amount": amount})
+    assert preview.status_code == 200
+    assert message in preview.content.decode()

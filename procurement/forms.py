@@ -44,6 +44,12 @@ class SupplierForm(BootstrapMixin, forms.ModelForm):
         fields = ["name", "credit_code", "legal_representative", "address", "contact_person", "phone", "email",
                   "bank_name", "bank_account", "is_sme", "note"]
 
+    confirm_org_code = forms.BooleanField(
+        label=_("I have compared the code with the registration certificate: it is exactly as printed there."),
+        required=False,
+        help_text=_("Needed only when the organisation code inside the credit code fails its GB 11714 check."),
+    )
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["credit_code"].help_text = _("18 characters, as on the business licence; the check character is verified (GB 32100-2015).")

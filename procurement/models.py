@@ -59,6 +59,13 @@ class Supplier(models.Model):
         on_delete=models.PROTECT, related_name="+",
     )
     note = models.CharField(_("note"), max_length=300, blank=True)
+    # GB 11714 check of the organisation code inside the credit code failed and a person
+    # confirmed the code against the registration certificate (validators.org_code_problem).
+    org_code_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("organisation code confirmed by"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
+    org_code_confirmed_at = models.DateTimeField(_("organisation code confirmed at"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("registered by"), null=True, blank=True,
         on_delete=models.PROTECT, related_name="+",

@@ -25,7 +25,7 @@ from . import methods, selectors
 from .exceptions import ProcurementError
 from .methods import TIER, Method
 from .models import Award, Document, Purchase, Quote, Supplier, SupplierQualification, Threshold
-from .validators import validate_credit_code
+from .validators import org_code_problem, validate_credit_code
 
 EDITABLE = (Case.Status.DRAFT, Case.Status.RETURNED)
 SINGLE_SOURCE_RULE = "政府采购法第三十一条、政府采购法实施条例第三十八条"
@@ -62,7 +62,21 @@ def _duplicate_message(existing: Supplier) -> str:
     ) % {"code": existing.credit_code, "name": existing.name}
 
 
-def supplier_create(*, actor, name: str, credit_code: str, **fields) -> Supplier:
+def _org_code_confirmation(supplier: Supplier, *, actor, confirmed: bool) -> None:
+    """A credit code whose organisation code fails GB 11714 is kept only when a person confirms
+    it against the registration certificate; who and when are recorded on the supplier."""
+    problem = org_code_problem(supplier.credit_code)
+    if problem is None:
+        supplier.org_code_confirmed_by, supplier.org_code_confirmed_at = None, None
+    elif supplier.org_code_confirmed_at is not None:
+        return  # confirmed earlier for this very code
+    elif not confirmed:
+        raise ProcurementError(problem, code="org_code_unconfirmed")
+    else:
+        supplier.org_code_confirmed_by, supplier.org_code_confirmed_at = actor, timezone.now()
+
+
+def supplier_create(*, actor, name: str, credit_code: str, org_code_confirmed: bool = False, **fields) -> Supplier:
     if not selectors.can_register_suppliers(actor):
         raise ProcurementError(_("You may not register suppliers."))
     code = _clean_code(credit_code)
@@ -77,6 +91,7 @@ def supplier_create(*, actor, name: str, credit_code: str, **fields) -> Supplier
         if existing is not None:
             raise ProcurementError(_duplicate_message(existing), code="duplicate")
         supplier = Supplier(name=name, credit_code=code, created_by=actor, **fields)
+        _org_code_confirmation(supplier, actor=actor, confirmed=org_code_confirmed)
         try:
             supplier.full_clean(validate_unique=False)  # duplicates: the check above and the unique index
         except ValidationError as exc:
@@ -89,7 +104,9 @@ def supplier_create(*, actor, name: str, credit_code: str, **fields) -> Supplier
     return supplier
 
 
-def supplier_update(*, supplier: Supplier, actor, credit_code: str | None = None, **fields) -> Supplier:
+def supplier_update(
+    *, supplier: Supplier, actor, credit_code: str | None = None, org_code_confirmed: bool = False, **fields
+) -> Supplier:
     if not selectors.can_manage_suppliers(actor):
         raise ProcurementError(_("Only the procurement centre may change supplier records."))
     unknown = set(fields) - set(SUPPLIER_FIELDS)
@@ -102,7 +119,10 @@ def supplier_update(*, supplier: Supplier, actor, credit_code: str | None = None
             existing = Supplier.objects.filter(credit_code=code).exclude(pk=supplier.pk).first()
             if existing is not None:
                 raise ProcurementError(_duplicate_message(existing), code="duplicate")
+            if code != supplier.credit_code:
+                supplier.org_code_confirmed_at = None  # a new code needs its own confirmation
             supplier.credit_code = code
+        _org_code_confirmation(supplier, actor=actor, confirmed=org_code_confirmed)
         for key, value in fields.items():
             setattr(supplier, key, value.strip() if isinstance(value, str) else value)
         if not supplier.name:

@@ -70,6 +70,22 @@ def org_code_check_char(first8: str) -> str:
     return {10: "X", 11: "0"}.get(c, str(c))
 
 
+def org_code_problem(code: str) -> str | None:
+    """GB 32100-2015 §4.4: characters 9–17 (主体标识码) are the organisation code of GB 11714-1997,
+    whose 9th character is its own check character (weights 3,7,9,10,5,8,4,2; C9 = 11 − Σ mod 11,
+    10 → X, 11 → 0). The 18th character does not cover it, so a code can pass the GB 32100 check
+    with a wrong organisation code. Returns the problem in words, or None when it is right."""
+    org = code[8:17]
+    expected = org_code_check_char(org[:8])
+    if org[8] == expected:
+        return None
+    return _(
+        "Characters 9–17 of “%(code)s” are the organisation code (主体标识码) “%(org)s”, whose check character "
+        "should be “%(expected)s” (GB 11714-1997, required by %(rule)s). Compare the code with the registration "
+        "certificate; if it is exactly as printed there, tick the confirmation and save again."
+    ) % {"code": code, "org": org, "expected": expected, "rule": RULE}
+
+
 def make_credit_code(*, area: str, org8: str, prefix: str = "91") -> str:
     """Build a valid code from an area code and the first 8 characters of an organisation
     code (both check characters computed). For demo data and tests."""

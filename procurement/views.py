@@ -24,6 +24,7 @@ from .forms import DocumentForm, PurchaseFilterForm, QualificationForm, ReasonFo
 from .models import Award, Document, Purchase, Quote, Supplier, SupplierQualification, Threshold
 
 PAGE_SIZE = 50
+CODE_ERRORS = ("duplicate", "credit_code", "org_code_unconfirmed")  # shown under the credit-code field
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -160,9 +161,10 @@ def supplier_create(request):
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         try:
-            supplier = services.supplier_create(actor=request.user, name=data.pop("name"), credit_code=data.pop("credit_code"), **data)
+            supplier = services.supplier_create(actor=request.user, name=data.pop("name"), credit_code=data.pop("credit_code"),
+                                                org_code_confirmed=data.pop("confirm_org_code"), **data)
         except ApprovalError as exc:
-            form.add_error("credit_code" if exc.code in ("duplicate", "credit_code") else None, exc.message)
+            form.add_error("credit_code" if exc.code in CODE_ERRORS else None, exc.message)
         else:
             messages.success(request, _("Supplier registered: %(name)s") % {"name": supplier.name})
             return redirect("procurement:supplier_detail", pk=supplier.pk)
@@ -179,9 +181,10 @@ def supplier_edit(request, pk: int):
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         try:
-            services.supplier_update(supplier=supplier, actor=request.user, **data)
+            services.supplier_update(supplier=supplier, actor=request.user, org_code_confirmed=data.pop("confirm_org_code"),
+                                     **data)
         except ApprovalError as exc:
-            form.add_error("credit_code" if exc.code == "duplicate" else None, exc.message)
+            form.add_error("credit_code" if exc.code in CODE_ERRORS else None, exc.message)
         else:
             messages.success(request, _("Saved."))
             return redirect("procurement:supplier_detail", pk=supplier.pk)

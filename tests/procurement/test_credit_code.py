@@ -81,3 +81,75 @@ def test_changing_a_code_to_another_suppliers_code_is_refused(office):
         services.supplier_update(supplier=b, actor=office.heads["cgzx"], credit_code=a.credit_code)
     b.refresh_from_db()
     assert b.credit_code == VALID[1]
+
+
+# --- GB 11714: the organisation code inside the credit code (characters 9-17) ----------------------------
+def _code_with_wrong_org_check(area="440306", org8="MA5F0001"):
+    """18th character right (passes GB 32100's own check), organisation-code check character wrong."""
+    from procurement.validators import org_code_check_char
+
+    right = org_code_check_char(org8)
+    wrong = "1" if right != "1" else "2"
+    first17 = f"91{area}{org8}{wrong}"
+    return first17 + credit_code_check_char(first17)
+
+
+def test_published_codes_have_valid_organisation_codes():
+    from procurement.validators import org_code_problem
+
+    for code in VALID:
+        assert org_code_problem(code) is None
+
+
+def test_a_wrong_organisation_code_check_is_found_although_the_18th_character_is_right():
+    from procurement.validators import org_code_problem
+
+    code = _code_with_wrong_org_check()
+    assert validate_credit_code(code) == code  # GB 32100's check alone accepts it
+    problem = org_code_problem(code)
+    assert problem and "GB 11714" in problem and code[8:17] in problem
+
+
+def test_registering_such_a_code_asks_for_confirmation_and_saves_nothing(client, office):
+    from django.urls import reverse
+
+    code = _code_with_wrong_org_check()
+    client.force_login(office.clerk)
+    response = client.post(reverse("procurement:supplier_create"), {"name": "深圳市某公司", "credit_code": code})
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "GB 11714" in body and "登记证书" in body
+    assert not Supplier.objects.exists()
+
+
+def test_a_confirmed_code_is_saved_with_who_confirmed_it_and_when(client, office):
+    from django.urls import reverse
+
+    code = _code_with_wrong_org_check()
+    client.force_login(office.clerk)
+    response = client.post(reverse("procurement:supplier_create"),
+                           {"name": "深圳市某公司", "credit_code": code, "confirm_org_code": "on"})
+    supplier = Supplier.objects.get()
+    assert response.status_code == 302
+    assert supplier.org_code_confirmed_by == office.clerk and supplier.org_code_confirmed_at is not None
+    assert office.clerk.full_name in client.get(reverse("procurement:supplier_detail", args=[supplier.pk])).content.decode()
+
+
+def test_a_valid_code_needs_no_confirmation_and_records_none(office):
+    code = make_credit_code(area="440306", org8="MA5F0002")
+    supplier = services.supplier_create(actor=office.clerk, name="深圳市某公司", credit_code=code)
+    assert supplier.org_code_confirmed_by is None and supplier.org_code_confirmed_at is None
+
+
+def test_editing_a_confirmed_supplier_keeps_the_confirmation_and_a_new_wrong_code_needs_its_own(office):
+    code = _code_with_wrong_org_check()
+    supplier = services.supplier_create(actor=office.clerk, name="深圳市某公司", credit_code=code, org_code_confirmed=True)
+    manager = office.procurement_head if hasattr(office, "procurement_head") else office.admin
+    supplier = services.supplier_update(supplier=supplier, actor=manager, phone="0755-1234567")
+    assert supplier.org_code_confirmed_at is not None
+    other = _code_with_wrong_org_check(org8="MA5F0003")
+    with pytest.raises(ProcurementError) as e:
+        services.supplier_update(supplier=supplier, actor=manager, credit_code=other)
+    assert e.value.code == "org_code_unconfirmed"
+    supplier.refresh_from_db()
+    assert supplier.credit_code == code

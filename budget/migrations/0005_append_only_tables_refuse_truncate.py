@@ -8,7 +8,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('budget', '0003_export_runner'),
+        ('budget', '0004_verbose_names_for_the_admin'),
     ]
 
     operations = [

@@ -8,7 +8,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('approvals', '0003_review_fixes'),
+        ('approvals', '0004_verbose_names_for_the_admin'),
     ]
 
     operations = [

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from guardian.models import UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
+from core.triggers import NoTruncate
 from org.models import FunctionalDepartment, Role
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -384,6 +385,7 @@ class StepAssignee(models.Model):
                 operation=pgtrigger.Update | pgtrigger.Delete,
                 condition=pgtrigger.Condition("OLD.decision NOT IN ('', 'handed_over')"),
             ),
+            NoTruncate(name="assignee_no_truncate"),
         ]
         constraints = [models.UniqueConstraint(fields=["step", "user", "round"], name="assignee_unique_round")]
 
@@ -527,6 +529,7 @@ class Action(models.Model):
         ordering = ["id"]
         triggers = [
             pgtrigger.Protect(name="action_append_only", operation=pgtrigger.Update | pgtrigger.Delete),
+            NoTruncate(name="action_no_truncate"),
         ]
 
     def __str__(self) -> str:

@@ -26,6 +26,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
+from core.triggers import NoTruncate
+
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
 functional_code_validator = RegexValidator(
@@ -167,6 +169,7 @@ class BudgetMovement(models.Model):
         ]
         triggers = [
             pgtrigger.Protect(name="budget_movement_append_only", operation=pgtrigger.Update | pgtrigger.Delete),
+            NoTruncate(name="budget_movement_no_truncate"),
         ]
 
     def __str__(self) -> str:

@@ -76,3 +76,16 @@ def test_pdf_prints_chinese_title_capitals_and_trail(client, office, make_case):
     assert "贰拾叁万肆仟伍佰陆拾柒元捌角玖分" in compact
     assert "¥234,567.89" in compact
     assert office.head.full_name.replace(" ", "") in compact
+
+
+@pytest.mark.parametrize("table", ["approvals_action", "approvals_stepassignee", "budget_budgetmovement"])
+def test_truncate_of_an_append_only_table_is_refused(make_case, table):
+    make_case("500")
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT count(*) FROM {table}")
+        before = cur.fetchone()[0]
+    with pytest.raises(InternalError, match="TRUNCATE is refused"), transaction.atomic(), connection.cursor() as cur:
+        cur.execute(f"TRUNCATE {table} CASCADE")
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT count(*) FROM {table}")
+        assert cur.fetchone()[0] == before

@@ -90,6 +90,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",  # deny by default
+    "core.middleware.RefuseNulMiddleware",  # before any view reads a NUL into the database
     # axes last, as its docs require
     "axes.middleware.AxesMiddleware",
 ]

@@ -129,7 +129,13 @@ def _lock(case: Case) -> Case:
 
 
 # --- create / edit --------------------------------------------------------------------
+def _require_writer(actor: User | None) -> None:
+    if actor is not None and actor.changes_nothing:
+        raise ApprovalError(_("Supervisors read every case but change nothing."), code="read_only")
+
+
 def case_create(*, matter: Matter, applicant: User, title: str, reason: str = "", amount=None, unit=None) -> Case:
+    _require_writer(applicant)
     if not matter.is_active:
         raise ApprovalError(_("This matter is not in use any more."))
     unit = unit or applicant.unit
@@ -716,6 +722,7 @@ def case_withdraw(*, case: Case, actor: User, comment: str = "") -> Case:
 
 
 def case_comment(*, case: Case, actor: User, comment: str) -> Action:
+    _require_writer(actor)
     comment = (comment or "").strip()
     if not comment:
         raise ApprovalError(_("The comment is empty."), code="comment_required")
@@ -740,6 +747,7 @@ URGE_MIN_INTERVAL_MINUTES = 60
 
 def case_urge(*, case: Case, actor: User | None, comment: str = "") -> Action:
     """催办: remind whoever holds the current step. At most once an hour per step."""
+    _require_writer(actor)
     with transaction.atomic(), trail.recording():
         case = _lock(case)
         if case.status != S.IN_PROGRESS or not case.current_step_id:
@@ -777,6 +785,7 @@ def may_copy(case: Case, user: User) -> bool:
 
 def case_copy(*, case: Case, actor: User, users) -> int:
     """抄送: let others read the case and tell them."""
+    _require_writer(actor)
     users = [u for u in users if u.pk != actor.pk]
     with transaction.atomic(), trail.recording():
         case = _lock(case)

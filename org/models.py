@@ -22,6 +22,9 @@ class Role(models.TextChoices):
     ADMIN = "admin", _("Administrator")
 
 
+# Roles that read and never change anything (纪检监察/审计: "reads everything, changes nothing").
+READ_ONLY_ROLES = frozenset({Role.SUPERVISOR})
+
 # Roles that may read every unit's records (but change nothing unless their role says so).
 WIDE_READ_ROLES = frozenset({Role.FINANCE_REVIEWER, Role.ACCOUNTANT, Role.CASHIER, Role.SUPERVISOR, Role.ADMIN, Role.PRINCIPAL})
 
@@ -107,6 +110,13 @@ class User(AbstractUser):
     def role_labels(self) -> list[str]:
         labels = dict(Role.choices)
         return [str(labels.get(r, r)) for r in self.roles]
+
+    @property
+    def changes_nothing(self) -> bool:
+        """The one place that decides whether a person may write at all: someone whose every
+        role is a read-only role (the supervisor) files, comments, urges, copies and registers
+        nothing. Business apps ask this before any write."""
+        return bool(self.roles) and not self.is_superuser and set(self.roles) <= READ_ONLY_ROLES
 
     @property
     def reads_everything(self) -> bool:

@@ -82,8 +82,10 @@ def can_blacklist(user) -> bool:
 
 
 def can_register_suppliers(user) -> bool:
-    """Anyone who files purchases (a person with a unit and a role) may register a supplier."""
-    return bool(user.is_authenticated and user.is_active and (user.is_superuser or (user.roles and user.unit_id)))
+    """Anyone who files purchases (a person with a unit and a role) may register a supplier;
+    a supervisor changes nothing (User.changes_nothing)."""
+    return bool(user.is_authenticated and user.is_active and not user.changes_nothing
+                and (user.is_superuser or (user.roles and user.unit_id)))
 
 
 # --- thresholds -------------------------------------------------------------------------------------

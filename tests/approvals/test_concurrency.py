@@ -78,7 +78,7 @@ def test_trail_chain_stays_valid_under_parallel_writes(office, make_case):
     from approvals.trail import verify_chain
 
     cases = [make_case("100") for _ in range(6)]
-    run_parallel([lambda c=c: services.case_comment(case=c, actor=office.supervisor, comment="并发评论") for c in cases])
+    run_parallel([lambda c=c: services.case_comment(case=c, actor=office.finance_reviewer, comment="并发评论") for c in cases])
     checked, broken = verify_chain()
     assert broken is None
     assert checked >= 6 * 3

@@ -87,7 +87,8 @@ TABLE = {
     "procurement:supplier_export": (lambda w: reverse("procurement:supplier_export"), st(200)),
     "procurement:supplier_totals": (lambda w: reverse("procurement:supplier_totals"), st(200)),
     "procurement:supplier_totals_export": (lambda w: reverse("procurement:supplier_totals_export"), st(200)),
-    "procurement:supplier_create": (lambda w: reverse("procurement:supplier_create"), st(200)),
+    # the supervisor reads everything and changes nothing: no supplier registration either
+    "procurement:supplier_create": (lambda w: reverse("procurement:supplier_create"), st(200, **{str(Role.SUPERVISOR): 403})),
     "procurement:supplier_detail": (lambda w: reverse("procurement:supplier_detail", args=[w.supplier.pk]), st(200)),
     # the workbook holds only the records the person may read (test_guessed_ids)
     "procurement:supplier_records_export": (lambda w: reverse("procurement:supplier_records_export", args=[w.supplier.pk]),

@@ -38,14 +38,16 @@ _codes = itertools.count(1)
 @pytest.fixture
 def routed(office):
     """Applicants from every kind of unit and position that files forms (not the leadership,
-    whose forms have no unit head to route to), and a spending matter without business
-    sections (the budget section is proven by the budget tests)."""
+    whose forms have no unit head to route to, nor the supervisor, who reads everything and
+    files nothing), and a spending matter without business sections (the budget section is
+    proven by the budget tests)."""
     approvals_demo.seed()
     matter = Matter.objects.create(code="P-ZC", name="属性测试支出", category=Category.FINANCE, spends_money=True,
                                    amount_required=True, stages=[])
     people = [office.clerk, office.clerk2, office.community_clerk, office.head, office.community_head,
               office.heads["czb"], office.heads["dzb"], office.heads["cgzx"], office.finance_reviewer,
-              office.accountant, office.cashier, office.supervisor, office.admin]
+              office.accountant, office.cashier, office.admin]
+    assert not any(p.changes_nothing for p in people)
     return matter, people
 
 

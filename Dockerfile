@@ -37,7 +37,7 @@ RUN DEBUG=0 SECRET_KEY=build-only DATABASE_URL=postgres://build@127.0.0.1:1/buil
       python manage.py compilemessages --ignore=.venv --ignore=node_modules -v 0 \
  && DEBUG=0 SECRET_KEY=build-only DATABASE_URL=postgres://build@127.0.0.1:1/build STATIC_ROOT=/app/staticfiles \
       python manage.py collectstatic --no-input -v 0 \
- && mkdir -p /app/var/media \
+ && mkdir -p /app/var/media /app/var/trail \
  && chown -R neiqiao:neiqiao /app/var
 ENV STATIC_ROOT=/app/staticfiles \
     MEDIA_ROOT=/app/var/media

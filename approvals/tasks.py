@@ -18,3 +18,12 @@ def urge_overdue(self) -> int:
         return urge_overdue_steps()
     finally:
         cache.delete(key)
+
+
+@shared_task(name="approvals.checkpoint_trail", ignore_result=True)
+def checkpoint_trail() -> int:
+    """Anchor the trail's end (see approvals.trail): sign and write its newest entry to the
+    checkpoint file. Returns the entries counted."""
+    from .trail import write_checkpoint
+
+    return write_checkpoint()["count"]

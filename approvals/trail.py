@@ -7,13 +7,16 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import os
+import tempfile
 import threading
 from contextlib import contextmanager
+from pathlib import Path
 from datetime import timezone as dt_timezone
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from .models import Action, Case
@@ -189,3 +192,111 @@ def verify_chain(*, chunk_size: int = 2000) -> tuple[int, str | None]:
         prev = a.hash
         checked += 1
     return checked, None
+
+
+# --- the checkpoint: anchoring the end of the chain ------------------------------------------
+#
+# The chain proves that no entry was changed or removed *before* the newest one; deleting the
+# newest entries leaves a shorter chain that still verifies. The checkpoint closes that hole:
+# a small file (settings.TRAIL_CHECKPOINT, outside the database) holding the count, id and
+# hash of the newest entry, signed with the trail's key. A database user can neither edit it
+# (it is not in the database) nor forge one (no key), so a chain that ends before the
+# checkpoint's entry, or holds fewer entries up to it, is reported as shortened. It is written
+# after every intact verify_trail and by the beat task approvals.checkpoint_trail; entries
+# newer than the last checkpoint are covered from the next one on.
+
+CHECKPOINT_VERSION = 1
+
+
+class CheckpointError(Exception):
+    """The checkpoint file exists but cannot be trusted (unreadable, altered or signed with
+    another key)."""
+
+
+def _checkpoint_path() -> Path:
+    return Path(settings.TRAIL_CHECKPOINT)
+
+
+def _sign(body: dict) -> str:
+    return hmac.new(_key(), b"checkpoint:" + _canonical(body), hashlib.sha256).hexdigest()
+
+
+def chain_end() -> dict:
+    """Count, id and hash of the newest entry, read in one statement (one snapshot)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT (SELECT count(*) FROM approvals_action),"
+            " a.id, a.hash FROM approvals_action a ORDER BY a.id DESC LIMIT 1"
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return {"count": 0, "last_id": None, "last_hash": GENESIS}
+    return {"count": row[0], "last_id": row[1], "last_hash": row[2]}
+
+
+def read_checkpoint() -> dict | None:
+    """The last checkpoint, or None when none was written yet. Raises CheckpointError when
+    the file is there but its signature does not hold."""
+    path = _checkpoint_path()
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    try:
+        data = json.loads(raw)
+        body, signature = data["body"], data["signature"]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise CheckpointError(f"checkpoint {path} is unreadable") from exc
+    if not isinstance(signature, str) or not hmac.compare_digest(_sign(body), signature):
+        raise CheckpointError(f"checkpoint {path} does not carry a valid signature (altered, or another key)")
+    return body
+
+
+def write_checkpoint() -> dict:
+    """Sign the chain's present end and write it atomically (write a temporary file, rename).
+    Refuses to move the anchor backwards: a chain shorter than the last checkpoint is a
+    finding, not a new baseline."""
+    with transaction.atomic():
+        end = chain_end()
+    previous = read_checkpoint()
+    if previous and end["count"] < previous["count"]:
+        raise CheckpointError(
+            f"the trail holds {end['count']} entries, fewer than the {previous['count']} of the last checkpoint"
+        )
+    body = {"version": CHECKPOINT_VERSION, **end, "at": timezone.now().astimezone(dt_timezone.utc).isoformat()}
+    path = _checkpoint_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".trail-checkpoint-")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(json.dumps({"body": body, "signature": _sign(body)}, ensure_ascii=False).encode())
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return body
+
+
+def check_against_checkpoint(checkpoint: dict | None) -> str | None:
+    """Compare the chain with the checkpoint; a description of the shortening, or None."""
+    if not checkpoint or not checkpoint.get("count"):
+        return None
+    last_id, count = checkpoint["last_id"], checkpoint["count"]
+    row = Action.objects.filter(pk=last_id).values_list("hash", flat=True).first()
+    held = Action.objects.filter(pk__lte=last_id).count()
+    if row is None:
+        newest = Action.objects.order_by("-id").values_list("id", flat=True).first()
+        return (
+            f"chain shortened: the checkpoint of {checkpoint['at']} ends at entry {last_id} "
+            f"({count} entries); that entry is gone and the chain now ends at entry {newest} ({held} entries up to it)"
+        )
+    if row != checkpoint["last_hash"]:
+        return f"entry {last_id}: its hash differs from the one the checkpoint of {checkpoint['at']} recorded"
+    if held != count:
+        return (
+            f"chain shortened: the checkpoint of {checkpoint['at']} counted {count} entries up to entry "
+            f"{last_id}; {held} remain"
+        )
+    return None

@@ -47,6 +47,9 @@ if not SECRET_KEY:
 # Key of the approval trail's HMAC chain. Keep it outside the database and never change it
 # (entries written under an old key no longer verify); defaults to one derived from SECRET_KEY.
 TRAIL_KEY = env_secret("TRAIL_KEY") or ""
+# Signed checkpoint of the trail's newest entry (approvals.trail): keep it outside the database,
+# on storage the database's users cannot write (the container's volume, a backed-up folder).
+TRAIL_CHECKPOINT = env("TRAIL_CHECKPOINT", default=str(BASE_DIR / "var" / "trail_checkpoint.json"))
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 

@@ -14,6 +14,13 @@ from org.models import FunctionalDepartment, Role
 from .factories import PASSWORD, FunctionalDepartmentFactory, UnitFactory, UserFactory
 
 
+@pytest.fixture(autouse=True)
+def _trail_checkpoint(settings, tmp_path):
+    """Each test anchors the trail in its own checkpoint file (never var/ of the checkout,
+    which would outlive the test database's rollback and report a shortened chain)."""
+    settings.TRAIL_CHECKPOINT = str(tmp_path / "trail_checkpoint.json")
+
+
 @pytest.fixture
 def office(db) -> SimpleNamespace:
     """A small street office with one person in every role.

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from guardian.models import UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
-from core.triggers import NoTruncate
+from core.triggers import AppendOnly, NoTruncate
 from org.models import FunctionalDepartment, Role
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -380,7 +380,7 @@ class StepAssignee(models.Model):
         indexes = [models.Index(fields=["user", "decision"])]
         triggers = [
             # an opinion, once given, is final: the route panel and the printed form show it
-            pgtrigger.Protect(
+            AppendOnly(
                 name="decided_assignee_final",
                 operation=pgtrigger.Update | pgtrigger.Delete,
                 condition=pgtrigger.Condition("OLD.decision NOT IN ('', 'handed_over')"),
@@ -528,7 +528,7 @@ class Action(models.Model):
         verbose_name_plural = _("trail")
         ordering = ["id"]
         triggers = [
-            pgtrigger.Protect(name="action_append_only", operation=pgtrigger.Update | pgtrigger.Delete),
+            AppendOnly(name="action_append_only", operation=pgtrigger.Update | pgtrigger.Delete),
             NoTruncate(name="action_no_truncate"),
         ]
 

@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
-from core.triggers import NoTruncate
+from core.triggers import AppendOnly, NoTruncate
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
@@ -168,7 +168,7 @@ class BudgetMovement(models.Model):
             ),
         ]
         triggers = [
-            pgtrigger.Protect(name="budget_movement_append_only", operation=pgtrigger.Update | pgtrigger.Delete),
+            AppendOnly(name="budget_movement_append_only", operation=pgtrigger.Update | pgtrigger.Delete),
             NoTruncate(name="budget_movement_no_truncate"),
         ]
 

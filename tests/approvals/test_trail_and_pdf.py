@@ -3,7 +3,6 @@ verifier finds the first broken link; the PDF prints in Chinese with capitals an
 
 import io
 
-import pgtrigger
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -13,6 +12,7 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from approvals.models import Action
+from tests.dba import going_around_triggers
 
 from .conftest import approve_all
 
@@ -28,6 +28,25 @@ def test_raw_update_and_delete_of_the_trail_are_refused(make_case):
     assert Action.objects.get(pk=entry.pk).comment == entry.comment
 
 
+@pytest.mark.parametrize("table,statements", [
+    ("approvals_action", ["UPDATE approvals_action SET comment = 'x'", "DELETE FROM approvals_action", "TRUNCATE approvals_action"]),
+    ("budget_budgetmovement", ["TRUNCATE budget_budgetmovement"]),
+])
+def test_the_session_switch_of_pgtrigger_does_not_turn_the_guard_off(make_case, table, statements):
+    """pgtrigger's own triggers return early when the session sets ``pgtrigger.ignore`` to
+    their names, which any database user may do; ours have no such switch."""
+    make_case("500")
+    with connection.cursor() as cur:
+        cur.execute("SELECT array_agg(tgname::text) FROM pg_trigger WHERE tgrelid = %s::regclass AND tgname LIKE 'pgtrigger_%%'", [table])
+        (names,) = cur.fetchone()
+    assert len(names) == 2
+    for sql in statements:
+        with pytest.raises(InternalError, match="append-only|Cannot"), transaction.atomic(), connection.cursor() as cur:
+            cur.execute("SELECT set_config('pgtrigger.ignore', %s, true)", ["{" + ",".join(names) + "}"])
+            cur.execute(sql)
+    assert Action.objects.exists()
+
+
 def test_verify_trail_reports_intact_chain(make_case, capsys):
     approve_all(make_case("20000"))
     call_command("verify_trail")
@@ -37,7 +56,7 @@ def test_verify_trail_reports_intact_chain(make_case, capsys):
 def test_verify_trail_finds_the_first_altered_entry(make_case):
     case = approve_all(make_case("500"))
     victim = Action.objects.filter(case=case, kind="approve").first()
-    with pgtrigger.ignore("approvals.Action:action_append_only"):  # a DBA going around the app
+    with going_around_triggers():  # a DBA going around the app
         Action.objects.filter(pk=victim.pk).update(comment="篡改")
     with pytest.raises(CommandError) as exc:
         call_command("verify_trail")
@@ -47,7 +66,7 @@ def test_verify_trail_finds_the_first_altered_entry(make_case):
 def test_verify_trail_finds_a_removed_entry(make_case):
     case = approve_all(make_case("500"))
     entries = list(Action.objects.filter(case=case).order_by("id"))
-    with pgtrigger.ignore("approvals.Action:action_append_only"):
+    with going_around_triggers():
         Action.objects.filter(pk=entries[2].pk).delete()
     with pytest.raises(CommandError) as exc:
         call_command("verify_trail")

@@ -94,6 +94,7 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",  # deny by default
     "core.middleware.RefuseNulMiddleware",  # before any view reads a NUL into the database
+    "core.middleware.ReadOnlyRolesMiddleware",  # the supervisor: every write refused in one place
     # axes last, as its docs require
     "axes.middleware.AxesMiddleware",
 ]

@@ -14,7 +14,9 @@ from django.urls import reverse
 
 from org.models import Role
 
-from .conftest import ANON, ROLES, login_as, walk_urls
+from core.middleware import READ_ONLY_MAY_POST
+
+from .conftest import ANON, ROLES, changed_tables, fingerprint, login_as, walk_urls
 
 WIDE = (Role.FINANCE_REVIEWER, Role.ACCOUNTANT, Role.CASHIER, Role.PRINCIPAL, Role.SUPERVISOR, Role.ADMIN)
 UNIT_BOUND = (Role.CLERK, Role.UNIT_HEAD, Role.LEADER)
@@ -304,3 +306,36 @@ def test_every_administration_page_as_every_role(client, world):
         cases.append((f"{key}", _admin_path(model, action, world), _admin_expected(label, action)))
     wrong = _check(client, world, cases)
     assert not wrong, "unexpected statuses:\n" + "\n".join(wrong)
+
+
+def test_the_supervisor_may_post_to_no_url_but_a_few(client, world):
+    """The table's write check for the supervisor (reads everything, changes nothing): a POST to
+    every URL of the project, admin pages included, with data that would pass most forms, is
+    refused with 403 and changes no table, except the few writes of their own session or of a
+    read (core.middleware.READ_ONLY_MAY_POST)."""
+    client.force_login(world.office.supervisor)
+    data = {"comment": "请说明理由。", "reason": "核查", "decision": "approve", "amount": "100.00", "title": "x",
+            "name": "某公司", "users": [world.office.leader.pk], "deputy": world.office.leader.pk}
+    targets = []
+    for _route, key in _walked():
+        if key in READ_ONLY_MAY_POST:
+            continue
+        found = _admin_model_of(key)
+        if found:
+            model, action = found
+            if model._meta.label_lower not in ADMIN_MODELS:
+                continue
+            targets.append((key, _admin_path(model, action, world)))  # may create the record it opens
+        else:
+            targets.append((key, TABLE[key][0](world)))
+    before = fingerprint()
+    wrong = []
+    for key, path in targets:
+        response = client.post(path, data)
+        if response.status_code != 403:
+            wrong.append(f"{key}: {path} got {response.status_code}")
+        elif "不作任何修改" not in response.content.decode():
+            wrong.append(f"{key}: {path} refused without saying why")
+    assert not wrong, "\n".join(wrong)
+    assert changed_tables(before) == []
+    assert {"login", "logout", "admin:logout", "budget:export"} == READ_ONLY_MAY_POST

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from approvals.money import format_yuan
 from core.forms import BootstrapMixin
+from core.money import MoneyField
 from org.models import Unit, User
 from procurement.forms import DATE, SupplierChoiceField, money_field
 from procurement.models import Supplier
@@ -26,8 +27,7 @@ def term_columns():
         Column("name", _("Description"), forms.CharField(required=False, max_length=100)),
         Column("percent", _("Percent"), forms.DecimalField(required=False, max_digits=5, decimal_places=2, min_value=0.01,
                max_value=100, error_messages=decimal_errors), kind="percent"),
-        Column("amount", _("Amount (yuan)"), forms.DecimalField(required=False, max_digits=14, decimal_places=2, min_value=0.01,
-               error_messages=decimal_errors), kind="money"),
+        Column("amount", _("Amount (yuan)"), MoneyField(required=False), kind="money"),
         Column("trigger", _("Trigger"), forms.ChoiceField(choices=[("", "—")] + list(PaymentTerm.Trigger.choices),
                error_messages={"required": _("choose the trigger")}), kind="select"),
         Column("due_date", _("Due date"), forms.DateField(required=False, error_messages={"invalid": _("not a date")}), kind="date"),

@@ -12,6 +12,8 @@ from org.models import Unit
 
 from . import selectors
 from .methods import Method
+from core.money import MoneyField
+
 from .models import Award, Purchase, PurchaseCategory, Supplier
 from .rows import Column, RowsField
 from .validators import validate_credit_code
@@ -20,16 +22,10 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def money_field(label, **kwargs):
-    return forms.DecimalField(
-        label=label, max_digits=14, decimal_places=2, min_value=0.01,
-        widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "money", "autocomplete": "off"}),
-        error_messages={
-            "invalid": _("Enter an amount in yuan, e.g. 12345.67."),
-            "max_decimal_places": _("At most 2 decimal places (fen)."),
-            "min_value": _("The amount must be greater than zero."),
-        },
-        **kwargs,
-    )
+    """An amount in yuan, read by the system's one money parser (core.money)."""
+    field = MoneyField(label=label, **kwargs)
+    field.widget.attrs.update({"class": "money", "autocomplete": "off"})
+    return field
 
 
 class SupplierChoiceField(forms.ModelChoiceField):
@@ -167,9 +163,7 @@ def quote_columns(supplier_qs):
         Column("supplier", _("Supplier"), SupplierChoiceField(queryset=supplier_qs, required=True,
                error_messages={"required": _("choose the supplier"), "invalid_choice": _("unknown supplier")}),
                kind="select", width="w-40"),
-        Column("amount", _("Quoted price (yuan)"), forms.DecimalField(max_digits=14, decimal_places=2, min_value=0.01,
-               error_messages={"required": _("give the price"), "invalid": _("not an amount"),
-                               "min_value": _("must be greater than zero"), "max_decimal_places": _("at most 2 decimal places")}),
+        Column("amount", _("Quoted price (yuan)"), MoneyField(error_messages={"required": _("give the price")}),
                kind="money"),
         Column("quoted_on", _("Quote date"), forms.DateField(error_messages={"required": _("give the date"), "invalid": _("not a date")}),
                kind="date"),

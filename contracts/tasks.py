@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 from celery import shared_task
-from celery.schedules import crontab
-
-from neiqiao.celery import app
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
@@ -15,9 +12,3 @@ def send_reminders() -> int:
     from .services import reminders_send
 
     return reminders_send()
-
-
-app.conf.beat_schedule["contracts-reminders"] = {
-    "task": "contracts.tasks.send_reminders",
-    "schedule": crontab(hour=8, minute=0),
-}

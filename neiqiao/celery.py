@@ -3,6 +3,7 @@
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "neiqiao.settings")
 
@@ -17,4 +18,5 @@ app.conf.beat_schedule = {
     "approvals-checkpoint-trail": {"task": "approvals.checkpoint_trail", "schedule": 10 * 60.0},
     "budget-purge-exports": {"task": "budget.tasks.purge_exports", "schedule": 3600.0},
     "budget-requeue-exports": {"task": "budget.tasks.requeue_exports", "schedule": 60.0},
+    "contracts-reminders": {"task": "contracts.tasks.send_reminders", "schedule": crontab(hour=8, minute=0)},
 }

@@ -32,12 +32,22 @@ else
   echo "test.sh: embedded PostgreSQL in var/pgdata"
 fi
 
+# The layers (pyproject.toml [tool.importlinter]): an upward import between apps fails the run.
+set +e
+.venv/bin/lint-imports --no-cache
+layers=$?
+set -e
+
 # Two workers: pytest-django gives each its own test database (test_neiqiao_gw0, _gw1).
 mkdir -p var
 set +e
 "$PY" -m pytest -n 2 -p no:cacheprovider "$@" 2>&1 | tee var/test-output.txt
 status=${PIPESTATUS[0]}
 set -e
+if [ "$layers" -ne 0 ]; then
+  echo "test.sh: the import-linter contracts are broken (see above)" >&2
+  [ "$status" -ne 0 ] || status=$layers
+fi
 summary=$(grep -E "^=+ .*(passed|failed|error|no tests ran).* =+$" var/test-output.txt | tail -n 1 || true)
 echo "pytest summary: ${summary:-<none>} (exit status $status)"
 exit "$status"

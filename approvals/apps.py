@@ -9,7 +9,7 @@ class ApprovalsConfig(AppConfig):
     def ready(self):
         from core import badges, navigation, search
 
-        from . import selectors
+        from . import checks, selectors  # noqa: F401  (checks registers itself)
 
         navigation.replace("inbox", "approvals:inbox")
         navigation.replace("mine", "approvals:mine")

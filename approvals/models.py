@@ -12,6 +12,7 @@ from decimal import Decimal
 import pgtrigger
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone, translation
@@ -21,6 +22,8 @@ from simple_history.models import HistoricalRecords
 
 from core.triggers import AppendOnly, NoTruncate
 from org.models import FunctionalDepartment, Role
+
+from . import registry
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
@@ -98,6 +101,20 @@ class Matter(models.Model):
 
     def regulation_points(self) -> list[str]:
         return [line.strip() for line in self.regulations.splitlines() if line.strip()]
+
+    def clean(self):
+        """A stage key no app registered would silently drop that stage's control (a typo in
+        "budget" and no budget line is ever reserved): refused here (the admin form calls
+        it), at start-up by the system check approvals.E001, and when a case is filed."""
+        super().clean()
+        unknown = registry.unknown_stages(self.stages or [])
+        if unknown:
+            raise ValidationError({"stages": _("Unknown stage section(s): %(keys)s. Available: %(available)s.") % {
+                "keys": "、".join(unknown),
+                "available": "、".join(registry.all_sections()),
+            }})
+        if len(set(self.stages or [])) != len(self.stages or []):
+            raise ValidationError({"stages": _("A stage section may appear only once.")})
 
 
 class Policy(models.Model):

@@ -83,23 +83,49 @@ class CaseSection:
         """Related records for the chain view: [{"label":..., "url":..., "text":...}]."""
         return []
 
+    # --- the trail -------------------------------------------------------------------
+    def snapshot(self, case: Case) -> dict | None:
+        """The section's content at this moment, JSON-safe, kept in every trail entry of the
+        case (approvals.trail); None when the section has nothing of its own to record."""
+        return None
+
 
 _SECTIONS: dict[str, CaseSection] = {}
+# The hooks the engine calls: a section overriding anything else has a typo in a hook's name.
+HOOKS = frozenset(
+    name for name, value in vars(CaseSection).items() if not name.startswith("_") and callable(value)
+) | {"key", "label", "form_class", "display_template", "money"}
 
 
 def register(section: CaseSection) -> CaseSection:
+    """Plug a section in (from the owning app's ``AppConfig.ready()``). Refuses a section
+    without a key, a key taken by another app, and a public member the engine does not call
+    (``on_approve`` for ``on_approved`` would otherwise never run)."""
+    if not isinstance(section, CaseSection):
+        raise TypeError(f"{section!r} is not a CaseSection")
     if not section.key:
         raise ValueError("a section needs a key")
+    taken = _SECTIONS.get(section.key)
+    if taken is not None and type(taken) is not type(section):
+        raise ValueError(f"stage key {section.key!r} is already registered by {type(taken).__module__}")
+    unknown = {
+        name for cls in type(section).__mro__ if cls not in (CaseSection, object)
+        for name in vars(cls) if not name.startswith("_") and name not in HOOKS
+    }
+    if unknown:
+        raise TypeError(f"{type(section).__name__} defines {sorted(unknown)}, which the engine never calls; "
+                        "make them private (_name) or use a declared hook")
     _SECTIONS[section.key] = section
     return section
 
 
-def unregister(key: str) -> None:
-    _SECTIONS.pop(key, None)
-
-
 def get(key: str) -> CaseSection | None:
     return _SECTIONS.get(key)
+
+
+def unknown_stages(stages) -> list[str]:
+    """The keys of ``stages`` no app registered (a matter naming one would drop that control)."""
+    return [key for key in stages if key not in _SECTIONS]
 
 
 def all_sections() -> dict[str, CaseSection]:
@@ -120,7 +146,3 @@ def current_section(case: Case) -> CaseSection | None:
 def stage_labels(keys) -> str:
     """The stages as people read them: "预算指标 → 采购 → 合同" (an unregistered key shows as is)."""
     return " → ".join(str(_SECTIONS[k].label) if k in _SECTIONS else k for k in keys)
-
-
-def stage_sections_for_matter(matter) -> list[CaseSection]:
-    return [_SECTIONS[k] for k in matter.stages if k in _SECTIONS]

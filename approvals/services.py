@@ -138,6 +138,13 @@ def case_create(*, matter: Matter, applicant: User, title: str, reason: str = ""
     _require_writer(applicant)
     if not matter.is_active:
         raise ApprovalError(_("This matter is not in use any more."))
+    unknown = registry.unknown_stages(matter.stages)
+    if unknown:
+        raise ApprovalError(
+            _("This matter names a stage the system does not know (%(keys)s); ask the administrator to correct the "
+              "matter catalogue.") % {"keys": "、".join(unknown)},
+            code="unknown_stage",
+        )
     unit = unit or applicant.unit
     if unit is None:
         raise ApprovalError(_("You belong to no unit; ask the administrator to assign you one."))

@@ -44,9 +44,9 @@ def case_snapshot(case: Case) -> dict:
     }
     sections = {}
     for section in registry.sections_for(case):
-        snap = getattr(section, "snapshot", None)
-        if snap:
-            sections[section.key] = snap(case)
+        snap = section.snapshot(case)
+        if snap is not None:
+            sections[section.key] = snap
     if sections:
         data["sections"] = sections
     return data

@@ -46,11 +46,22 @@ def test_transition_locks_only_the_case_row(office, make_case):
     assert all(" FOR UPDATE OF " in sql for sql in locking), [sql[-80:] for sql in locking]
 
 
-def test_header_cannot_change_after_the_first_stage(office, catalogue):
+@pytest.fixture
+def plain_stages():
+    """Two stage sections with nothing to fill in (s1, s2), registered for the test only."""
+    from approvals import registry
+
+    made = [registry.register(type(f"Plain{k}", (registry.CaseSection,), {"key": k, "label": k})()) for k in ("s1", "s2")]
+    yield made
+    for section in made:
+        registry._SECTIONS.pop(section.key, None)
+
+
+def test_header_cannot_change_after_the_first_stage(office, catalogue, plain_stages):
     from approvals.models import Matter
 
     matter = catalogue["CW-SQSP"]
-    Matter.objects.filter(pk=matter.pk).update(stages=["s1", "s2"])  # two stages, no sections registered
+    Matter.objects.filter(pk=matter.pk).update(stages=["s1", "s2"])  # two stages with nothing to fill in
     matter.refresh_from_db()
     case = services.case_create(matter=matter, applicant=office.clerk, title="两阶段", amount="5000")
     services.case_submit(case=case, actor=office.clerk)
@@ -64,7 +75,7 @@ def test_header_cannot_change_after_the_first_stage(office, catalogue):
     assert case.amount == 5000
 
 
-def test_stages_are_fixed_when_the_case_is_filed(office, catalogue):
+def test_stages_are_fixed_when_the_case_is_filed(office, catalogue, plain_stages):
     from approvals.models import Matter
 
     matter = catalogue["CW-SQSP"]

@@ -11,14 +11,15 @@ business app importing them::
     @events.subscribe("payment.paid", key="accounting.voucher")
     def make_voucher(event): ...
 
-Delivery happens on ``transaction.on_commit``: a rolled-back write emits nothing. A listener
-runs in a transaction of its own; when it raises, its own writes are undone, the failure is
-logged and the delivery is tried again (up to ``RETRIES`` times); the business write is never
-undone. Each (event id, listener key) is delivered once: a second delivery is a no-op.
-
-Not done yet: the delivered-set lives in the process (``_delivered``); the issue asks for a
-delivery table with a unique (event, listener) constraint and a beat task retrying undelivered
-rows, so that a crash between commit and delivery is retried too.
+Delivery is an outbox: ``emit`` writes one ``core.EventDelivery`` row per listener inside the
+business transaction (a rolled-back write leaves no row and emits nothing), and delivers them
+on ``transaction.on_commit``. Each delivery runs in a transaction of its own that takes the
+row FOR UPDATE (SKIP LOCKED), runs the listener and marks the row done: the listener's writes
+and the mark commit together, so an event is handled once per listener even when delivered
+twice or by two processes. When the listener raises, its own writes are undone, the failure
+is logged on the row and tried again (``RETRIES`` attempts in all), the business write is
+never undone; a row left pending (the process died after the commit) is delivered by the beat
+task ``core.tasks.deliver_events``. Failed rows stay visible in the admin.
 """
 
 from __future__ import annotations
@@ -27,8 +28,10 @@ import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.db import transaction
+from django.utils import timezone
 
 log = logging.getLogger("neiqiao.events")
 
@@ -44,7 +47,6 @@ class Event:
 
 _DEFINED: dict[str, str] = {}
 _LISTENERS: dict[str, dict[str, Callable[[Event], None]]] = {}
-_delivered: set[tuple[str, str]] = set()
 
 
 class UnknownEvent(KeyError):
@@ -74,28 +76,73 @@ def unsubscribe(name: str, *, key: str) -> None:
 
 
 def emit(name: str, **payload) -> Event:
-    """Queue ``name`` for delivery once the current transaction commits (at once outside one)."""
+    """Record ``name`` for each of its listeners in the current transaction and deliver it
+    once that commits (at once outside a transaction). ``payload`` must be JSON-safe."""
+    from .models import EventDelivery
+
     if name not in _DEFINED:
         raise UnknownEvent(name)
     event = Event(name=name, id=str(uuid.uuid4()), payload=payload)
-    transaction.on_commit(lambda: deliver(event))
+    listeners = list(_LISTENERS.get(name, {}))
+    if listeners:
+        EventDelivery.objects.bulk_create(
+            [EventDelivery(event_id=event.id, name=name, payload=payload, listener=key) for key in listeners]
+        )
+        transaction.on_commit(lambda: deliver(event))
     return event
 
 
-def deliver(event: Event) -> None:
-    """Run every listener of ``event`` not yet delivered; failures are logged and retried."""
-    for key, fn in list(_LISTENERS.get(event.name, {}).items()):
-        if (event.id, key) in _delivered:
-            continue
-        for attempt in range(1, RETRIES + 1):
+def deliver(event: Event) -> int:
+    """Deliver every pending delivery of ``event``; returns how many were delivered now."""
+    from .models import EventDelivery
+
+    ids = EventDelivery.objects.filter(event_id=event.id, status=EventDelivery.Status.PENDING).values_list("pk", flat=True)
+    return sum(_deliver_row(pk) for pk in list(ids))
+
+
+def deliver_pending(*, older_than_seconds: int = 30, limit: int = 500) -> int:
+    """Deliver rows still pending (a process died between commit and delivery). Beat runs it."""
+    from .models import EventDelivery
+
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    ids = (EventDelivery.objects.filter(status=EventDelivery.Status.PENDING, created_at__lte=cutoff)
+           .order_by("created_at").values_list("pk", flat=True)[:limit])
+    return sum(_deliver_row(pk) for pk in list(ids))
+
+
+def _deliver_row(pk: int) -> bool:
+    """Run one delivery's listener, retrying up to RETRIES attempts; True when delivered."""
+    from .models import EventDelivery
+
+    while True:
+        with transaction.atomic():
+            row = (EventDelivery.objects.select_for_update(skip_locked=True)
+                   .filter(pk=pk, status=EventDelivery.Status.PENDING).first())
+            if row is None:  # delivered already, failed for good, or another process holds it
+                return False
+            fn = _LISTENERS.get(row.name, {}).get(row.listener)
+            row.attempts += 1
+            if fn is None:
+                row.status, row.last_error = EventDelivery.Status.FAILED, "no such listener in this process"
+                row.save(update_fields=["status", "attempts", "last_error"])
+                log.error("event %s %s: listener %s is not registered", row.name, row.event_id, row.listener)
+                return False
             try:
-                with transaction.atomic():
-                    fn(event)
-            except Exception:  # a listener never undoes the business write
-                log.exception("event %s %s: listener %s failed (attempt %d)", event.name, event.id, key, attempt)
+                with transaction.atomic():  # the listener's writes: undone alone when it raises
+                    fn(Event(name=row.name, id=str(row.event_id), payload=row.payload))
+            except Exception as exc:  # a listener never undoes the business write
+                log.exception("event %s %s: listener %s failed (attempt %d)", row.name, row.event_id, row.listener,
+                              row.attempts)
+                row.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+                if row.attempts >= RETRIES:
+                    row.status = EventDelivery.Status.FAILED
+                row.save(update_fields=["status", "attempts", "last_error"])
+                if row.status == EventDelivery.Status.FAILED:
+                    return False
                 continue
-            _delivered.add((event.id, key))
-            break
+            row.status, row.delivered_at = EventDelivery.Status.DONE, timezone.now()
+            row.save(update_fields=["status", "attempts", "delivered_at"])
+            return True
 
 
 for _name in ("case.approved", "case.returned", "payment.paid", "acceptance.confirmed", "contract.signed"):

@@ -9,3 +9,11 @@ def heartbeat() -> str:
     now = timezone.now().isoformat()
     cache.set("core:heartbeat", now, timeout=None)
     return now
+
+
+@shared_task(name="core.tasks.deliver_events", ignore_result=True, acks_late=True)
+def deliver_events() -> int:
+    """Deliver business events whose delivery was interrupted (core.events outbox)."""
+    from .events import deliver_pending
+
+    return deliver_pending()

@@ -14,6 +14,7 @@ app.autodiscover_tasks()
 # Periodic work, all in one place so beat never depends on which task modules it imported.
 app.conf.beat_schedule = {
     "core-heartbeat": {"task": "core.tasks.heartbeat", "schedule": 300.0},
+    "core-deliver-events": {"task": "core.tasks.deliver_events", "schedule": 60.0},
     "approvals-urge-overdue": {"task": "approvals.urge_overdue", "schedule": 15 * 60.0},
     "approvals-checkpoint-trail": {"task": "approvals.checkpoint_trail", "schedule": 10 * 60.0},
     "budget-purge-exports": {"task": "budget.tasks.purge_exports", "schedule": 3600.0},

@@ -14,4 +14,11 @@ class BudgetConfig(AppConfig):
 
         register(BudgetSection())
         register(BudgetAdjustmentSection())
+
+        from approvals.rules import register_record_page, register_rule
+
+        from .rules import LineNearlyExhausted
+
+        register_record_page("budget.budgetline", "budget:line_detail")
+        register_rule(LineNearlyExhausted())
         navigation.replace("budget", "budget:index")

@@ -26,9 +26,10 @@ class RefuseNulMiddleware:
 
 
 # Requests a read-only person (User.changes_nothing: the supervisor) may still POST: they change
-# nothing of the office's records, only the person's own session, or ask for a read (an export
-# job is a request to read, kept for its owner).
-READ_ONLY_MAY_POST = frozenset({"login", "logout", "admin:logout", "budget:export"})
+# nothing of the office's business records, only the person's own session, ask for a read (an
+# export job is a request to read, kept for its owner), or handle a risk warning (supervision's
+# own work: acknowledging, assigning, resolving a warning changes only the risk app's records).
+READ_ONLY_MAY_POST = frozenset({"login", "logout", "admin:logout", "budget:export", "risk:act"})
 
 
 class ReadOnlyRolesMiddleware:

@@ -19,5 +19,7 @@ app.conf.beat_schedule = {
     "approvals-checkpoint-trail": {"task": "approvals.checkpoint_trail", "schedule": 10 * 60.0},
     "budget-purge-exports": {"task": "budget.tasks.purge_exports", "schedule": 3600.0},
     "budget-requeue-exports": {"task": "budget.tasks.requeue_exports", "schedule": 60.0},
+    "risk-nightly-scan": {"task": "risk.scan", "schedule": crontab(hour=1, minute=30), "kwargs": {"kind": "full"}},
+    "risk-hourly-scan": {"task": "risk.scan", "schedule": crontab(minute=20), "kwargs": {"kind": "hourly"}},
     "contracts-reminders": {"task": "contracts.tasks.send_reminders", "schedule": crontab(hour=8, minute=0)},
 }

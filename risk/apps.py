@@ -5,3 +5,21 @@ from django.utils.translation import gettext_lazy as _
 class RiskConfig(AppConfig):
     name = "risk"
     verbose_name = _("Risk warnings")
+
+    def ready(self):
+        from approvals import rules
+        from core import badges, navigation
+
+        from . import engine, selectors
+
+        # forms and scans read the same parameters: the administrator's rows
+        rules.set_settings_source(engine.settings_for)
+        navigation.replace("risk", "risk:index")
+        badges.register("risk", selectors.live_count)
+        # after a change the rules concerned run on a worker (the business write never waits)
+        from core import events
+
+        from . import tasks
+
+        for name in ("case.approved", "payment.paid", "contract.signed", "acceptance.confirmed"):
+            events.subscribe(name, key="risk.scan", fn=lambda event: tasks.scan_event.delay(event.name, event.payload))

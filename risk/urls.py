@@ -1,4 +1,10 @@
 from django.urls import path
 
+from . import views
+
 app_name = "risk"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/act/", views.act, name="act"),
+]

@@ -101,10 +101,17 @@ def world(office, settings, tmp_path):
         principal=office.leader, deputy=office.finance_leader, start=timezone.localdate(), end=timezone.localdate(),
     )
     chain = _procurement_chain(office, foreign_clerk, year)
+    from risk import engine
+    from risk.models import RiskWarning
+
+    engine.scan(codes={"BUD-02"})  # nothing over 90%: a run, no warning
+    warning = RiskWarning.objects.create(rule_code="BUD-02", key=f"budget.budgetline:{foreign_line.pk}",
+                                         records=[["budget.budgetline", foreign_line.pk]], message="采购中心日常运转: 95%",
+                                         severity="low", unit=office.units["cgzx"])
     return SimpleNamespace(
         office=office, spend=spend, year=year, line=line, foreign_line=foreign_line, foreign_clerk=foreign_clerk,
         own=own, own_attachment=own_attachment, foreign=foreign, foreign_attachment=foreign_attachment,
-        job=job, delegation=delegation, **chain,
+        job=job, delegation=delegation, warning=warning, **chain,
     )
 
 

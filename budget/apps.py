@@ -17,8 +17,9 @@ class BudgetConfig(AppConfig):
 
         from approvals.rules import register_record_page, register_rule
 
-        from .rules import LineNearlyExhausted
+        from .rules import ExecutionBehindTime, FrequentAdjustments, LineNearlyExhausted, YearEndRush
 
         register_record_page("budget.budgetline", "budget:line_detail")
-        register_rule(LineNearlyExhausted())
+        for rule in (LineNearlyExhausted(), ExecutionBehindTime(), YearEndRush(), FrequentAdjustments()):
+            register_rule(rule)
         navigation.replace("budget", "budget:index")

@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from decimal import ROUND_DOWN, Decimal
 
+from django.db.models import Count, DecimalField, Q, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from approvals.rules import Finding, Param, Rule, Severity
 
-from .models import BudgetLine
-from .selectors import figures_of, with_figures
+from .models import BudgetAdjustment, BudgetLine, BudgetMovement
+from .selectors import figures_of, time_progress, with_figures
+
+_MONEY = DecimalField(max_digits=16, decimal_places=2)
+ZERO = Decimal("0.00")
+
+
+def _on(scope) -> dt.date:
+    """The day the rule judges: today, or the day a test or a back-dated scan names."""
+    return (scope or {}).get("on") or timezone.localdate()
 
 
 class LineNearlyExhausted(Rule):
@@ -26,7 +38,7 @@ class LineNearlyExhausted(Rule):
 
     def scan(self, params, scope=None):
         share = Decimal(params["share"])
-        lines = with_figures(BudgetLine.objects.filter(year=timezone.localdate().year).select_related("unit"))
+        lines = with_figures(BudgetLine.objects.filter(year=_on(scope).year).select_related("unit"))
         for line in lines.iterator(chunk_size=2000):
             fig = figures_of(line)
             if fig.adjusted <= 0:
@@ -42,3 +54,91 @@ class LineNearlyExhausted(Rule):
                          "threshold": str(share)},
                 unit_id=line.unit_id,
             )
+
+
+class ExecutionBehindTime(Rule):
+    """BUD-03 执行进度滞后: after March, a line's execution rate (paid / adjusted) trails the
+    share of the year elapsed by more than the lag."""
+
+    code = "BUD-03"
+    title = gettext_lazy("Execution behind time progress")
+    severity = Severity.MEDIUM
+    params = {
+        "lag": Param(Decimal("20"), gettext_lazy("points the execution rate may trail the time progress")),
+        "from_month": Param(4, gettext_lazy("first month the rule judges")),
+    }
+
+    def scan(self, params, scope=None):
+        on = _on(scope)
+        if on.month < int(params["from_month"]):
+            return
+        lag, progress = Decimal(params["lag"]), time_progress(on.year, on)
+        lines = with_figures(BudgetLine.objects.filter(year=on.year).select_related("unit"))
+        for line in lines.iterator(chunk_size=2000):
+            fig = figures_of(line)
+            rate = fig.execution_rate
+            if rate is None or rate >= progress - lag:
+                continue
+            yield Finding(
+                records=(("budget.budgetline", line.pk),),
+                message=_("%(line)s: %(rate)s%% executed while %(progress)s%% of the year has passed") % {
+                    "line": f"{line.unit.name} {line.project}", "rate": rate, "progress": progress},
+                figures={"execution_rate": str(rate), "time_progress": str(progress), "lag": str(lag)},
+                unit_id=line.unit_id,
+            )
+
+
+class YearEndRush(Rule):
+    """BUD-04 年底突击花钱: paid in December is more than the share of the line's year total."""
+
+    code = "BUD-04"
+    title = gettext_lazy("Year-end rush")
+    severity = Severity.MEDIUM
+    params = {"share": Param(Decimal("30"), gettext_lazy("December's share of the year's payments (%)"))}
+
+    def scan(self, params, scope=None):
+        share, year = Decimal(params["share"]), _on(scope).year
+        money = lambda q=None: Coalesce(Sum("amount", filter=q), Value(ZERO), output_field=_MONEY)  # noqa: E731
+        rows = (BudgetMovement.objects.filter(kind=BudgetMovement.Kind.EXECUTE, line__year=year)
+                .values("line_id", "line__unit_id", "line__unit__name", "line__project")
+                .annotate(total=money(), december=money(Q(occurred_on__month=12)))
+                .filter(total__gt=0))
+        for r in rows:
+            if r["december"] * 100 <= share * r["total"]:
+                continue
+            got = (r["december"] * 100 / r["total"]).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
+            yield Finding(
+                records=(("budget.budgetline", r["line_id"]),),
+                message=_("%(line)s: %(share)s%% of the year's payments made in December") % {
+                    "line": f"{r['line__unit__name']} {r['line__project']}", "share": got},
+                figures={"december": str(r["december"]), "year": str(r["total"]), "share": str(got),
+                         "threshold": str(share)},
+                unit_id=r["line__unit_id"],
+            )
+
+
+class FrequentAdjustments(Rule):
+    """BUD-05 频繁调剂: a line adjusted (increased, decreased, or transferred from or to) at
+    least the given number of times in a year."""
+
+    code = "BUD-05"
+    title = gettext_lazy("Frequent adjustments")
+    severity = Severity.LOW
+    params = {"count": Param(3, gettext_lazy("adjustments of one line in a year"))}
+
+    def scan(self, params, scope=None):
+        limit, year = int(params["count"]), _on(scope).year
+        lines = (BudgetLine.objects.filter(year=year)
+                 .annotate(n_out=Count("adjustments", filter=Q(adjustments__state=BudgetAdjustment.State.APPLIED), distinct=True),
+                           n_in=Count("adjustments_in", filter=Q(adjustments_in__state=BudgetAdjustment.State.APPLIED), distinct=True))
+                 .select_related("unit"))
+        for line in lines:
+            n = line.n_out + line.n_in
+            if n >= limit:
+                yield Finding(
+                    records=(("budget.budgetline", line.pk),),
+                    message=_("%(line)s was adjusted %(n)s times this year") % {
+                        "line": f"{line.unit.name} {line.project}", "n": n},
+                    figures={"adjustments": n, "threshold": limit},
+                    unit_id=line.unit_id,
+                )

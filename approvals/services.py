@@ -31,7 +31,7 @@ from core import events
 from core.money import AmountError, parse_amount
 from org.models import Role, User
 
-from . import registry, trail
+from . import registry, rules, trail
 from .exceptions import ApprovalError, RouteUnresolved, StaleAction
 from .models import (
     Action,
@@ -369,6 +369,14 @@ def _run_submit_hooks(case: Case, actor: User) -> list[str]:
     if section:
         warnings.extend(section.validate_submit(case, actor) or [])
         section.on_submit(case, actor)
+    # the risk rules that can judge a draft (事前/事中), after the section's own hooks so they see
+    # what the submission reserves: "block" refuses the whole submission (nothing of it is saved),
+    # "warn" goes into the trail with the submission
+    for rule, conf, finding in rules.draft_findings(case):
+        if conf.mode == "block":
+            raise ApprovalError(_("Refused by risk rule %(code)s: %(message)s") % {
+                "code": rule.code, "message": finding.message}, code="risk_block")
+        warnings.append(_("Risk rule %(code)s: %(message)s") % {"code": rule.code, "message": finding.message})
     return warnings
 
 

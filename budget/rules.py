@@ -14,8 +14,8 @@ from django.utils.translation import gettext_lazy
 
 from approvals.rules import Finding, Param, Rule, Severity
 
-from .models import BudgetAdjustment, BudgetLine, BudgetMovement
-from .selectors import figures_of, time_progress, with_figures
+from .models import BudgetAdjustment, BudgetLine, BudgetMovement, CaseBudget
+from .selectors import figures_of, line_figures, time_progress, with_figures
 
 _MONEY = DecimalField(max_digits=16, decimal_places=2)
 ZERO = Decimal("0.00")
@@ -37,23 +37,33 @@ class LineNearlyExhausted(Rule):
     hourly = True
 
     def scan(self, params, scope=None):
-        share = Decimal(params["share"])
         lines = with_figures(BudgetLine.objects.filter(year=_on(scope).year).select_related("unit"))
         for line in lines.iterator(chunk_size=2000):
-            fig = figures_of(line)
-            if fig.adjusted <= 0:
-                continue
-            if fig.used * 100 < share * fig.adjusted:  # exact: 89.9999% is not 90%
-                continue
-            used = (fig.used * 100 / fig.adjusted).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
-            yield Finding(
-                records=(("budget.budgetline", line.pk),),
-                message=_("%(line)s: %(used)s%% of the budget used (threshold %(share)s%%)") % {
-                    "line": f"{line.unit.name} {line.project}", "used": used, "share": share},
-                figures={"adjusted": str(fig.adjusted), "used": str(fig.used), "used_share": str(used),
-                         "threshold": str(share)},
-                unit_id=line.unit_id,
-            )
+            finding = self._judge(line, figures_of(line), Decimal(params["share"]))
+            if finding:
+                yield finding
+
+    def check_draft(self, case, params):
+        """The form being submitted would bring its line to the share (its reservation is
+        counted: the budget section reserved it just before)."""
+        link = CaseBudget.objects.filter(case=case).select_related("line__unit").first()
+        if link is None:
+            return []
+        finding = self._judge(link.line, line_figures(link.line), Decimal(params["share"]))
+        return [finding] if finding else []
+
+    def _judge(self, line, fig, share):
+        if fig.adjusted <= 0 or fig.used * 100 < share * fig.adjusted:  # exact: 89.9999% is not 90%
+            return None
+        used = (fig.used * 100 / fig.adjusted).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
+        return Finding(
+            records=(("budget.budgetline", line.pk),),
+            message=_("%(line)s: %(used)s%% of the budget used (threshold %(share)s%%)") % {
+                "line": f"{line.unit.name} {line.project}", "used": used, "share": share},
+            figures={"adjusted": str(fig.adjusted), "used": str(fig.used), "used_share": str(used),
+                     "threshold": str(share)},
+            unit_id=line.unit_id,
+        )
 
 
 class ExecutionBehindTime(Rule):

@@ -73,3 +73,48 @@ def _submitted(case, office):
     approvals.case_submit(case=case, actor=office.finance_reviewer)
     case.refresh_from_db()
     return case
+
+
+@pytest.fixture
+def filed(office, catalogue):
+    """A submitted-ready spending form of the clerk on a line (the seeded matter and its policies)."""
+    from approvals import services as approvals
+
+    def make(amount, line):
+        case = approvals.case_create(matter=catalogue["CW-SQSP"], applicant=office.clerk, title="办公用品",
+                                     reason="日常办公", amount=amount)
+        services.case_budget_set(case=case, line=line)
+        return case
+
+    return make
+
+
+def test_a_submission_that_brings_its_line_to_the_share_is_warned_in_the_trail(lines, office, filed, year):
+    from approvals import services as approvals
+    from approvals.models import Action
+
+    _pay(lines.hard, "8000.00", dt.date(year, 5, 1), office)
+    small = filed("500.00", lines.hard)  # 85%: nothing
+    assert approvals.case_submit(case=small, actor=office.clerk) == []
+    case = filed("500.00", lines.hard)  # 90%: warned
+    warnings = approvals.case_submit(case=case, actor=office.clerk)
+    assert len(warnings) == 1 and "BUD-02" in warnings[0] and "90.00%" in warnings[0]
+    assert "BUD-02" in Action.objects.get(case=case, kind="submit").comment
+
+
+def test_a_rule_set_to_block_refuses_the_submission_and_saves_nothing(lines, office, filed, year):
+    from approvals import services as approvals
+    from approvals.exceptions import ApprovalError
+    from budget import selectors
+    from risk.models import RuleSetting
+
+    RuleSetting.objects.create(code="BUD-02", severity="low", mode="block", params={"share": "90"})
+    _pay(lines.hard, "8500.00", dt.date(year, 5, 1), office)
+    case = filed("500.00", lines.hard)
+    before = selectors.line_figures(lines.hard)
+    with pytest.raises(ApprovalError) as exc:
+        approvals.case_submit(case=case, actor=office.clerk)
+    assert exc.value.code == "risk_block" and "BUD-02" in exc.value.message
+    case.refresh_from_db()
+    assert case.status == "draft" and not case.actions.filter(kind="submit").exists()
+    assert selectors.line_figures(lines.hard).in_approval == before.in_approval

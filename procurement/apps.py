@@ -14,4 +14,13 @@ class ProcurementConfig(AppConfig):
 
         register(PurchaseSection())
         register(AwardSection())
+
+        from approvals.rules import register_record_page, register_rule
+
+        from .rules import LapsedSupplier, SuspiciousQuotes
+
+        register_record_page("procurement.purchase", "procurement:purchase_detail")
+        register_record_page("procurement.supplier", "procurement:supplier_detail")
+        for rule in (SuspiciousQuotes(), LapsedSupplier()):
+            register_rule(rule)
         navigation.replace("procurement", "procurement:index")

@@ -18,9 +18,10 @@ class ApprovalsConfig(AppConfig):
         badges.register("notices", selectors.unread_notice_count)
         search.register("cases", _("Forms"), selectors.search_results)
 
-        from .risk_rules import ApplicantApproved, StalledApproval
+        from .risk_rules import ApplicantApproved, OffHoursApprovals, StalledApproval
         from .rules import register_record_page, register_rule
 
         register_record_page("approvals.case", "approvals:detail")
         register_rule(StalledApproval())
         register_rule(ApplicantApproved())
+        register_rule(OffHoursApprovals())

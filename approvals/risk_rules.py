@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -57,3 +57,37 @@ class ApplicantApproved(Rule):
             yield Finding(records=(("approvals.case", case_id),),
                           message=_("%(number)s was approved by its own applicant") % {"number": number},
                           unit_id=unit_id)
+
+
+class OffHoursApprovals(Rule):
+    """GOV-04 非工作时间审批: more than the given number of approvals by one person between
+    23:00 and 06:00 (local time) within one week (Monday to Sunday)."""
+
+    code = "GOV-04"
+    title = gettext_lazy("Off-hours approvals in bulk")
+    severity = Severity.LOW
+    params = {"count": Param(20, gettext_lazy("approvals at night in one week")),
+              "from_hour": Param(23, gettext_lazy("night begins at (hour)")),
+              "to_hour": Param(6, gettext_lazy("night ends at (hour)"))}
+
+    def scan(self, params, scope=None):
+        from django.db.models import Count
+        from django.db.models.functions import ExtractHour, TruncWeek
+
+        limit, start, end = int(params["count"]), int(params["from_hour"]), int(params["to_hour"])
+        hour = ExtractHour("created_at", tzinfo=timezone.get_current_timezone())
+        night = Q(h__gte=start) | Q(h__lt=end) if start > end else Q(h__gte=start, h__lt=end)
+        rows = (Action.objects.filter(kind=Action.Kind.APPROVE, actor__isnull=False).annotate(h=hour).filter(night)
+                .annotate(week=TruncWeek("created_at", tzinfo=timezone.get_current_timezone()))
+                .values("actor_id", "actor__full_name", "actor__unit_id", "week").annotate(n=Count("id"))
+                .filter(n__gt=limit).order_by("week", "actor_id"))
+        for r in rows:
+            week = timezone.localdate(r["week"]) if timezone.is_aware(r["week"]) else r["week"].date()
+            yield Finding(
+                records=(("org.user", r["actor_id"]),),
+                message=_("%(person)s approved %(n)s forms at night in the week of %(week)s") % {
+                    "person": r["actor__full_name"], "n": r["n"], "week": week.isoformat()},
+                figures={"approvals": r["n"], "threshold": limit, "week": week.isoformat()},
+                unit_id=r["actor__unit_id"],
+                part=week.isoformat(),
+            )

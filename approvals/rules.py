@@ -55,10 +55,13 @@ class Finding:
     message: str
     figures: dict = field(default_factory=dict)
     unit_id: int | None = None
+    # what else tells two findings about the same records apart (e.g. the week of GOV-04)
+    part: str = ""
 
     @property
     def key(self) -> str:
-        return "|".join(f"{label}:{pk}" for label, pk in sorted(self.records))
+        key = "|".join(f"{label}:{pk}" for label, pk in sorted(self.records))
+        return f"{key}#{self.part}" if self.part else key
 
 
 @dataclass(frozen=True)

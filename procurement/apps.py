@@ -17,10 +17,10 @@ class ProcurementConfig(AppConfig):
 
         from approvals.rules import register_record_page, register_rule
 
-        from .rules import LapsedSupplier, SuspiciousQuotes
+        from .rules import LapsedSupplier, SupplierConcentration, SuspiciousQuotes
 
         register_record_page("procurement.purchase", "procurement:purchase_detail")
         register_record_page("procurement.supplier", "procurement:supplier_detail")
-        for rule in (SuspiciousQuotes(), LapsedSupplier()):
+        for rule in (SuspiciousQuotes(), SupplierConcentration(), LapsedSupplier()):
             register_rule(rule)
         navigation.replace("procurement", "procurement:index")

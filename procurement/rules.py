@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from decimal import ROUND_DOWN, Decimal
 
 from django.db.models import F, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from approvals.rules import Finding, Rule, Severity
+from approvals.rules import Finding, Param, Rule, Severity
 
-from .models import Award, Purchase, Quote, SupplierQualification
+from .models import Award, Purchase, PurchaseCategory, Quote, SupplierQualification
 
 _CONTACTS = (("address", gettext_lazy("address")), ("phone", gettext_lazy("phone")),
              ("email", gettext_lazy("e-mail")), ("bank_account", gettext_lazy("bank account")))
@@ -87,4 +88,69 @@ class LapsedSupplier(Rule):
                     "number": award.purchase.case.number, "supplier": s.name, "reasons": "、".join(reasons)},
                 figures={"amount": str(award.amount), "awarded_on": award.awarded_on.isoformat() if award.awarded_on else ""},
                 unit_id=award.purchase.case.unit_id,
+            )
+
+
+def award_shares(year: int):
+    """Awarded amount per (category, supplier) in the year with the category's total, one
+    aggregate query (no join that could repeat an award)."""
+    from django.db.models import Count, DecimalField, OuterRef, Subquery, Sum
+
+    money = DecimalField(max_digits=16, decimal_places=2)
+    base = Award.objects.filter(status=Award.Status.AWARDED, awarded_on__year=year)
+    category_total = (base.filter(purchase__category=OuterRef("purchase__category")).order_by()
+                      .values("purchase__category").annotate(t=Sum("amount")).values("t"))
+    return (base.values("purchase__category", "supplier_id", "supplier__name")
+            .annotate(amount=Sum("amount"), awards=Count("id"),
+                      category_total=Subquery(category_total, output_field=money))
+            .order_by("purchase__category", "-amount"))
+
+
+def captive_suppliers(year: int, more_than: int):
+    """Suppliers with more than ``more_than`` awards in the year, all from one unit."""
+    from django.db.models import Count, Sum
+
+    return (Award.objects.filter(status=Award.Status.AWARDED, awarded_on__year=year)
+            .values("supplier_id", "supplier__name")
+            .annotate(awards=Count("id"), units=Count("purchase__unit", distinct=True), amount=Sum("amount"))
+            .filter(units=1, awards__gt=more_than).order_by("-awards"))
+
+
+class SupplierConcentration(Rule):
+    """PRO-07 供应商集中: one supplier wins more than the share of the office's awarded amount
+    in a category in a year, or more than N awards from one unit and none elsewhere
+    (a "captive supplier", ProZorro's risk rules)."""
+
+    code = "PRO-07"
+    title = gettext_lazy("Supplier concentration")
+    severity = Severity.MEDIUM
+    params = {"share": Param(Decimal("30"), gettext_lazy("share of a category's awarded amount in a year (%)")),
+              "captive_awards": Param(3, gettext_lazy("awards from one unit only"))}
+
+    def scan(self, params, scope=None):
+        from django.utils import timezone
+
+        year = (scope or {}).get("on", timezone.localdate()).year
+        share, labels = Decimal(params["share"]), dict(PurchaseCategory.choices)
+        for r in award_shares(year):
+            total = r["category_total"] or Decimal("0")
+            if total <= 0 or r["amount"] * 100 <= share * total:
+                continue
+            got = (r["amount"] * 100 / total).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
+            yield Finding(
+                records=(("procurement.supplier", r["supplier_id"]),),
+                message=_("%(supplier)s won %(share)s%% of the %(category)s awarded in %(year)s") % {
+                    "supplier": r["supplier__name"], "share": got, "category": labels.get(r["purchase__category"], ""),
+                    "year": year},
+                figures={"amount": str(r["amount"]), "category_total": str(total), "share": str(got),
+                         "threshold": str(share)},
+                part=f"{year}:{r['purchase__category']}",
+            )
+        for r in captive_suppliers(year, int(params["captive_awards"])):
+            yield Finding(
+                records=(("procurement.supplier", r["supplier_id"]),),
+                message=_("%(supplier)s won %(n)s awards in %(year)s, all from one unit") % {
+                    "supplier": r["supplier__name"], "n": r["awards"], "year": year},
+                figures={"awards": r["awards"], "amount": str(r["amount"]), "threshold": int(params["captive_awards"])},
+                part=f"{year}:captive",
             )

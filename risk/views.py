@@ -4,6 +4,7 @@ and trail, and the handling actions. Access: risk.permissions."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -52,7 +53,7 @@ def index(request):
     return render(request, "risk/index.html", {
         "page_obj": page, "f": {**f, "status": status}, "rules": rules, "severities": SEVERITIES,
         "statuses": RiskWarning.Status.choices, "units": Unit.objects.filter(is_active=True).order_by("sort_order"),
-        "active_nav": "risk",
+        "sees_all": permissions.sees_all(request.user), "active_nav": "risk",
     })
 
 
@@ -98,3 +99,30 @@ def act(request, pk: int):
     else:
         messages.success(request, _("Done."))
     return redirect("risk:detail", pk=warning.pk)
+
+
+def suppliers(request):
+    """供应商分析: each supplier's share of every category's awards in a year, the captive
+    suppliers, and the live supplier warnings (identical quotes, shared contacts,
+    concentration, lapsed suppliers)."""
+    from procurement.models import PurchaseCategory
+    from procurement.rules import award_shares, captive_suppliers
+
+    _desk(request)
+    if not permissions.sees_all(request.user):
+        raise PermissionDenied
+    year = int(request.GET["year"]) if request.GET.get("year", "").isdigit() else timezone.localdate().year
+    rule = registry.get_rule("PRO-07")
+    conf = registry.settings_of(rule)
+    labels = dict(PurchaseCategory.choices)
+    shares = []
+    for r in award_shares(year):
+        total = r["category_total"] or 0
+        shares.append({**r, "category": labels.get(r["purchase__category"], r["purchase__category"]),
+                       "share": (r["amount"] * 100 / total).quantize(Decimal("0.01")) if total else None})
+    warnings = (RiskWarning.objects.filter(rule_code__in=["PRO-06", "PRO-07", "PRO-08"], status__in=RiskWarning.LIVE)
+                .select_related("unit")[:200])
+    return render(request, "risk/suppliers.html", {
+        "year": year, "shares": shares, "captive": captive_suppliers(year, int(conf.params["captive_awards"])),
+        "threshold": conf.params["share"], "warnings": warnings, "active_nav": "risk",
+    })

@@ -15,3 +15,11 @@ class ContractsConfig(AppConfig):
         for section in (ContractSection(), AcceptanceSection(), PaymentSection(), SupplementSection()):
             register(section)
         navigation.replace("contracts", "contracts:index")
+
+        from approvals.rules import register_record_page, register_rule
+
+        from .rules import ContractDiffersFromAward, SupplementsOverLimit, TooManyChanges
+
+        register_record_page("contracts.contract", "contracts:detail")
+        for rule in (SupplementsOverLimit(), TooManyChanges(), ContractDiffersFromAward()):
+            register_rule(rule)

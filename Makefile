@@ -48,6 +48,7 @@ migrate:
 
 seed:
 	DEBUG=1 $(PY) manage.py seed_demo
+	DEBUG=1 $(PY) manage.py risk_scan  # the warning desk shows what the demo data raises
 
 worker:  ## a Celery worker (needs CELERY_BROKER_URL, e.g. redis://127.0.0.1:6379/0)
 	.venv/bin/celery -A neiqiao worker -l info

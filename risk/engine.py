@@ -48,6 +48,17 @@ def _json(value):
     return str(value) if not isinstance(value, (int, float, str, bool, type(None))) else value
 
 
+class _QueryCounter:
+    """Counts the statements a rule runs (whatever DEBUG says), for the run's report."""
+
+    def __init__(self):
+        self.count = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        self.count += 1
+        return execute(sql, params, many, context)
+
+
 def _try_lock() -> bool:
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_try_advisory_lock(%s)", [SCAN_LOCK_KEY])
@@ -74,13 +85,13 @@ def scan(*, kind: str = Run.Kind.FULL, codes=None, scope: dict | None = None) ->
                 conf = settings_for(rule)
                 if not conf.enabled:
                     continue
-                started, queries = time.perf_counter(), len(connection.queries)
-                with transaction.atomic():
+                started, counter = time.perf_counter(), _QueryCounter()
+                with connection.execute_wrapper(counter), transaction.atomic():
                     findings = list(rule.scan(conf.params, scope))
                     opened, closed = reconcile(rule, conf, findings, full=scope is None)
                 run.per_rule[rule.code] = {"findings": len(findings), "opened": opened, "closed": closed,
                                            "ms": round((time.perf_counter() - started) * 1000, 1),
-                                           "queries": len(connection.queries) - queries}
+                                           "queries": counter.count}
                 run.findings += len(findings)
                 run.opened += opened
                 run.closed += closed

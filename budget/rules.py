@@ -37,7 +37,10 @@ class LineNearlyExhausted(Rule):
     hourly = True
 
     def scan(self, params, scope=None):
-        lines = with_figures(BudgetLine.objects.filter(year=_on(scope).year).select_related("unit"))
+        lines = BudgetLine.objects.filter(year=_on(scope).year)
+        if scope and scope.get("case_id"):  # after an event: only the lines the case moved
+            lines = lines.filter(pk__in=BudgetMovement.objects.filter(case_id=scope["case_id"]).values("line_id"))
+        lines = with_figures(lines.select_related("unit"))
         for line in lines.iterator(chunk_size=2000):
             finding = self._judge(line, figures_of(line), Decimal(params["share"]))
             if finding:

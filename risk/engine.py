@@ -80,8 +80,8 @@ def scan(*, kind: str = Run.Kind.FULL, codes=None, scope: dict | None = None) ->
         run = Run.objects.create(kind=kind)
         selected = [r for c, r in registry.rules().items() if (codes is None or c in codes)
                     and (kind != Run.Kind.HOURLY or r.hourly)]
-        try:
-            for rule in selected:
+        for rule in selected:
+            try:
                 conf = settings_for(rule)
                 if not conf.enabled:
                     continue
@@ -89,17 +89,18 @@ def scan(*, kind: str = Run.Kind.FULL, codes=None, scope: dict | None = None) ->
                 with connection.execute_wrapper(counter), transaction.atomic():
                     findings = list(rule.scan(conf.params, scope))
                     opened, closed = reconcile(rule, conf, findings, full=scope is None)
-                run.per_rule[rule.code] = {"findings": len(findings), "opened": opened, "closed": closed,
-                                           "ms": round((time.perf_counter() - started) * 1000, 1),
-                                           "queries": counter.count}
-                run.findings += len(findings)
-                run.opened += opened
-                run.closed += closed
-        except Exception as exc:
-            run.status, run.error = Run.Status.FAILED, f"{type(exc).__name__}: {exc}"
-            log.exception("risk scan failed")
-        else:
-            run.status = Run.Status.DONE
+            except Exception as exc:  # one broken rule: recorded, the others still run
+                log.exception("risk rule %s failed", rule.code)
+                run.per_rule[rule.code] = {"error": f"{type(exc).__name__}: {exc}"}
+                run.error = "\n".join(filter(None, [run.error, f"{rule.code}: {type(exc).__name__}: {exc}"]))
+                continue
+            run.per_rule[rule.code] = {"findings": len(findings), "opened": opened, "closed": closed,
+                                       "ms": round((time.perf_counter() - started) * 1000, 1),
+                                       "queries": counter.count}
+            run.findings += len(findings)
+            run.opened += opened
+            run.closed += closed
+        run.status = Run.Status.FAILED if run.error else Run.Status.DONE
         run.ended_at = timezone.now()
         run.save()
         return run

@@ -16,6 +16,9 @@ class Command(BaseCommand):
         if run is None:
             raise CommandError("another scan is running; try again when it ends")
         for code, figures in sorted(run.per_rule.items()):
+            if "error" in figures:
+                self.stderr.write(f"{code}: {figures['error']}")
+                continue
             self.stdout.write(f"{code}: {figures['findings']} findings, {figures['opened']} opened, "
                               f"{figures['closed']} closed, {figures['ms']} ms, {figures['queries']} queries")
         self.stdout.write(self.style.SUCCESS(

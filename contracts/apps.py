@@ -9,9 +9,13 @@ class ContractsConfig(AppConfig):
     def ready(self) -> None:
         from approvals.registry import register
         from core import navigation
+        from documents import registry as documents
 
+        from .documents import OWNERS
         from .sections import AcceptanceSection, ContractSection, PaymentSection, SupplementSection
 
         for section in (ContractSection(), AcceptanceSection(), PaymentSection(), SupplementSection()):
             register(section)
         navigation.replace("contracts", "contracts:index")
+        for owner in OWNERS:
+            documents.register(owner)

@@ -13,11 +13,12 @@ from django.http import Http404
 from django.utils import timezone
 
 from approvals.permissions import visible_cases
+from documents.selectors import documents_by_owner
 from org.models import FunctionalDepartment, Role
 from org.selectors import visible_unit_ids
 
 from . import methods
-from .models import Award, Document, Purchase, PurchaseCategory, Quote, Supplier, SupplierQualification, Threshold
+from .models import Award, Purchase, PurchaseCategory, Quote, Supplier, SupplierQualification, Threshold
 
 ZERO = Decimal("0.00")
 _MONEY = DecimalField(max_digits=16, decimal_places=2)
@@ -137,23 +138,10 @@ def purchase_for_user(user, pk) -> Purchase:
     return purchase
 
 
-def documents_of(owner, kind: str | None = None) -> QuerySet[Document]:
-    from django.contrib.contenttypes.models import ContentType
-
-    ct = ContentType.objects.get_for_model(owner, for_concrete_model=False)
-    qs = Document.objects.filter(owner_type=ct, owner_id=owner.pk).select_related("uploaded_by")
-    return qs.filter(kind=kind) if kind else qs
-
-
 def quotes_with_documents(purchase: Purchase) -> list[Quote]:
     """The purchase's quotes, each with ``documents`` (list), in two queries."""
-    from django.contrib.contenttypes.models import ContentType
-
     quotes = list(purchase.quotes.select_related("supplier").order_by("amount", "id"))
-    ct = ContentType.objects.get_for_model(Quote)
-    docs: dict[int, list[Document]] = {}
-    for d in Document.objects.filter(owner_type=ct, owner_id__in=[q.pk for q in quotes]).order_by("id"):
-        docs.setdefault(d.owner_id, []).append(d)
+    docs = documents_by_owner(Quote, [q.pk for q in quotes])
     for q in quotes:
         q.documents = docs.get(q.pk, [])
     return quotes

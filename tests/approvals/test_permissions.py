@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from approvals import services
-from approvals.models import Attachment
+from documents.models import Document
 from approvals.permissions import visible_cases
 from org.models import Role, User
 
@@ -51,18 +51,18 @@ def test_attachment_url_is_permission_checked(client, office, spend):
     client.force_login(office.clerk)
     client.post(reverse("approvals:create", args=[spend.pk]),
                 {"title": "附件测试", "amount": "100", "action": "save", "file_other": pdf_upload("secret.pdf")})
-    att = Attachment.objects.get()
-    assert client.get(reverse("approvals:attachment", args=[att.pk])).status_code == 200
+    att = Document.objects.get()
+    assert client.get(reverse("documents:download", args=[att.pk])).status_code == 200
     client.force_login(office.community_clerk)
-    assert client.get(reverse("approvals:attachment", args=[att.pk])).status_code == 404
-    assert client.get(reverse("approvals:attachment", args=[att.pk + 999])).status_code == 404
+    assert client.get(reverse("documents:download", args=[att.pk])).status_code == 404
+    assert client.get(reverse("documents:download", args=[att.pk + 999])).status_code == 404
 
 
 def test_uploads_are_not_served_as_static_files(client, office, spend):
     client.force_login(office.clerk)
     client.post(reverse("approvals:create", args=[spend.pk]),
                 {"title": "附件测试", "amount": "100", "action": "save", "file_other": pdf_upload("secret.pdf")})
-    att = Attachment.objects.get()
+    att = Document.objects.get()
     assert client.get("/media/" + att.file.name).status_code == 404
     assert client.get("/static/" + att.file.name).status_code == 404
 

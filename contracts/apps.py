@@ -10,8 +10,10 @@ class ContractsConfig(AppConfig):
         from approvals.registry import register
         from core import navigation
         from documents import registry as documents
+        from procurement import downstream
 
         from .documents import OWNERS
+        from .procurement_pages import DOWNSTREAM
         from .sections import AcceptanceSection, ContractSection, PaymentSection, SupplementSection
 
         for section in (ContractSection(), AcceptanceSection(), PaymentSection(), SupplementSection()):
@@ -19,3 +21,4 @@ class ContractsConfig(AppConfig):
         navigation.replace("contracts", "contracts:index")
         for owner in OWNERS:
             documents.register(owner)
+        downstream.register(DOWNSTREAM)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from documents.registry import Owner
 
@@ -14,14 +13,6 @@ OTHER_KIND = "其他材料"
 MINUTES_KIND = "会议纪要"
 
 
-def kinds(case: Case) -> dict[str, str]:
-    """The matter's required materials, other material, and the minutes of a collective decision."""
-    out = {k: k for k in case.matter.required_attachments}
-    out[OTHER_KIND] = gettext_lazy("Other material")
-    out[MINUTES_KIND] = MINUTES_KIND
-    return out
-
-
 def can_read(user, case: Case) -> bool:
     return can_view_case(user, case)
 
@@ -30,6 +21,9 @@ def can_add(user, case: Case, kind: str) -> str:
     # the minutes come with a leader's decision through case_approve, never through this rule
     if kind == MINUTES_KIND or case.applicant_id != user.pk or not case.is_open:
         return _("Only the applicant may add materials while the form is open.")
+    required = case.matter.required_attachments
+    if required and kind not in (*required, OTHER_KIND):
+        return _("This kind of file does not belong here.")
     return ""
 
 
@@ -38,4 +32,5 @@ def can_delete(user, document) -> str:
     return _("Materials of a form stay with it; add a corrected file instead.")
 
 
-OWNER = Owner(model=Case, key="case", kinds=kinds, can_read=can_read, can_add=can_add, can_delete=can_delete)
+# a form's materials are named by its matter (required attachments), so the rule judges the kind
+OWNER = Owner(model=Case, key="case", kinds=None, can_read=can_read, can_add=can_add, can_delete=can_delete)

@@ -11,8 +11,8 @@ records carry files::
     ))
 
 A model nobody registered is denied everything (deny by default); a kind the owner did not
-declare is refused. ``kinds`` is a mapping of kind → label, or a callable ``kinds(owner)``
-returning one when the kinds depend on the record (a case's required materials).
+declare is refused. ``kinds`` is a mapping of kind → label; ``None`` when the kinds are the
+owner's own words (a form's materials are named by its matter) and ``can_add`` judges them.
 """
 
 from __future__ import annotations
@@ -28,14 +28,10 @@ from django.utils.translation import gettext as _
 class Owner:
     model: type[models.Model]
     key: str  # short name the upload form posts ("quote", "contract", …)
-    kinds: Mapping[str, str] | Callable[[models.Model], Mapping[str, str]]
+    kinds: Mapping[str, str] | None
     can_read: Callable[..., bool]
     can_add: Callable[..., str]
     can_delete: Callable[..., str]
-
-    def kinds_for(self, owner) -> Mapping[str, str]:
-        return self.kinds(owner) if callable(self.kinds) else self.kinds
-
 
 _owners: dict[type[models.Model], Owner] = {}
 _by_key: dict[str, Owner] = {}
@@ -67,7 +63,7 @@ def model_for_key(key: str):
 
 def kind_label(model, kind: str) -> str:
     rules = _owners.get(model)
-    if rules is None or callable(rules.kinds):
+    if rules is None or rules.kinds is None:
         return kind
     return str(rules.kinds.get(kind, kind))
 
@@ -85,7 +81,7 @@ def add_refusal(user, owner, kind: str) -> str:
     rules = _owners.get(type(owner)) if owner is not None else None
     if rules is None or not user.is_authenticated:
         return _("Files cannot be attached here.")
-    if kind not in rules.kinds_for(owner):
+    if not kind or (rules.kinds is not None and kind not in rules.kinds):
         return _("This kind of file does not belong here.")
     return rules.can_add(user, owner, kind) or ""
 

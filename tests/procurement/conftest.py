@@ -18,14 +18,13 @@ from approvals.models import Case, Matter
 from budget import services as budget_services
 from budget.models import ControlMode
 from contracts import services as contract_services
-from contracts.models import Contract, Payment, PaymentTerm
+from contracts.models import Contract, DocKind, Payment, PaymentTerm
+from documents import services as document_services
 from procurement import demo as procurement_demo
 from procurement import services as procurement_services
 from procurement.models import Purchase, Supplier
-from procurement.validators import make_credit_code
 from procurement.models import DocKind as ProcurementDocKind
-from contracts.models import DocKind
-from documents import services as document_services
+from procurement.validators import make_credit_code
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 D = Decimal

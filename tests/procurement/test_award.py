@@ -11,15 +11,15 @@ from django.urls import reverse
 
 from approvals import services as approval_services
 from approvals.models import Case
+from documents import services as document_services
+from documents.exceptions import DocumentError
+from documents.models import Document
 from procurement import services
 from procurement.exceptions import ProcurementError
 from procurement.models import Award, Purchase, Quote, SupplierQualification
-from documents.models import Document
+from procurement.models import DocKind as ProcurementDocKind
 
 from .conftest import pdf
-from procurement.models import DocKind as ProcurementDocKind
-from documents import services as document_services
-from documents.exceptions import DocumentError
 
 
 @pytest.fixture

@@ -14,8 +14,8 @@ from django.urls import reverse
 from approvals.models import Case
 from budget.selectors import line_figures
 from contracts.models import Contract, Payment
-from procurement.models import Award, Purchase
 from documents.models import Document
+from procurement.models import Award, Purchase
 
 from .conftest import holders, pdf
 

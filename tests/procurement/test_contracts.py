@@ -13,12 +13,11 @@ from approvals import services as approval_services
 from approvals.models import Case
 from budget.selectors import line_figures
 from contracts.exceptions import ContractError
-from contracts.models import Contract, PaymentTerm
-
-from .conftest import pdf
-from contracts.models import DocKind
+from contracts.models import Contract, DocKind, PaymentTerm
 from documents import services as document_services
 from documents.exceptions import DocumentError
+
+from .conftest import pdf
 
 
 @pytest.fixture

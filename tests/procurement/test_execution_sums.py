@@ -16,12 +16,11 @@ from openpyxl import load_workbook
 from approvals import services as approval_services
 from approvals.money import format_yuan
 from budget.models import BudgetMovement
-from contracts.models import Contract, Payment
+from contracts.models import Contract, DocKind, Payment
+from documents import services as document_services
 from procurement.models import SupplierQualification
 
 from .conftest import approve_all, pdf
-from contracts.models import DocKind
-from documents import services as document_services
 
 
 def sql(query: str, params) -> list[tuple]:

@@ -8,15 +8,14 @@ from decimal import Decimal as D
 import pytest
 from django.urls import reverse
 
-from contracts.models import Payment
+from contracts.models import DocKind, Payment
+from documents.models import Document
 from org.models import Role
 from procurement.models import Supplier
-from documents.models import Document
+from procurement.models import DocKind as ProcurementDocKind
 from tests.factories import UserFactory
 
 from .conftest import pdf
-from procurement.models import DocKind as ProcurementDocKind
-from contracts.models import DocKind
 
 
 @pytest.fixture

@@ -33,12 +33,11 @@ from budget import selectors as budget_selectors
 from budget import services as budget_services
 from budget.models import ControlMode
 from contracts import services
-from contracts.models import Contract, Payment, PaymentTerm
+from contracts.models import Contract, DocKind, Payment, PaymentTerm
+from documents import services as document_services
 from procurement import demo as procurement_demo
 from procurement.models import Supplier
 from procurement.validators import make_credit_code
-from contracts.models import DocKind
-from documents import services as document_services
 
 pytestmark = pytest.mark.django_db
 

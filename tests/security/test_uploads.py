@@ -16,14 +16,15 @@ from django.urls import reverse
 from openpyxl import Workbook
 
 from approvals.models import Case
-from documents.checks import MAX_UPLOAD_BYTES
 from budget.forms import MAX_UPLOAD_BYTES as BUDGET_MAX_BYTES
 from budget.models import BudgetLine
-from procurement.models import SupplierQualification
+from contracts.models import DocKind
+from documents.checks import MAX_UPLOAD_BYTES
 from documents.models import Document
+from procurement.models import SupplierQualification
 
 from .conftest import PDF_BYTES
-from contracts.models import DocKind
+
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 BAD_FILES = {

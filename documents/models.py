@@ -9,6 +9,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from . import registry
+
 
 def stored_name(sha256: str, extension: str) -> str:
     """Content-addressed path under MEDIA_ROOT: the same bytes are stored once."""
@@ -47,6 +49,4 @@ class Document(models.Model):
 
     @property
     def kind_label(self) -> str:
-        from . import registry
-
         return registry.kind_label(ContentType.objects.get_for_id(self.owner_type_id).model_class(), self.kind)

@@ -22,8 +22,8 @@ def _upload_to(instance, filename):
 
 
 class Document(models.Model):
-    owner_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
-    owner_id = models.PositiveBigIntegerField()
+    owner_type = models.ForeignKey(ContentType, verbose_name=_("kind of record"), on_delete=models.PROTECT, related_name="+")
+    owner_id = models.PositiveBigIntegerField(_("record number"))
     owner = GenericForeignKey("owner_type", "owner_id")
     kind = models.CharField(_("kind"), max_length=50)
     # Rows copied from the two earlier file models keep their stored paths; new ones are content-addressed.

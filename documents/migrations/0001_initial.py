@@ -21,7 +21,7 @@ class Migration(migrations.Migration):
             name='Document',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('owner_id', models.PositiveBigIntegerField()),
+                ('owner_id', models.PositiveBigIntegerField(verbose_name='record number')),
                 ('kind', models.CharField(max_length=50, verbose_name='kind')),
                 ('file', models.FileField(max_length=255, upload_to=documents.models._upload_to, verbose_name='file')),
                 ('original_name', models.CharField(max_length=255, verbose_name='file name')),
@@ -30,7 +30,7 @@ class Migration(migrations.Migration):
                 ('content_type', models.CharField(max_length=100, verbose_name='content type')),
                 ('sha256', models.CharField(db_index=True, max_length=64, verbose_name='SHA-256')),
                 ('uploaded_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='uploaded at')),
-                ('owner_type', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='contenttypes.contenttype')),
+                ('owner_type', models.ForeignKey(verbose_name='kind of record', on_delete=django.db.models.deletion.PROTECT, related_name='+', to='contenttypes.contenttype')),
                 ('uploaded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='uploaded by')),
             ],
             options={

@@ -38,7 +38,7 @@ messages:
 # that keeps its own catalog (<app>/locale/) is extracted into it, without settings, from its folder.
 APP_CATALOGS = $(patsubst %/locale,%,$(wildcard */locale))
 FOUNDATION_IGNORES = .venv node_modules tests bench var build static \
-	approvals budget procurement contracts construction assets accounting risk
+	documents approvals budget procurement contracts construction assets accounting risk
 catalogs:  ## refresh the .po files after changing interface strings, then translate the new entries
 	DEBUG=1 $(PY) manage.py makemessages -l zh_Hans --no-obsolete $(addprefix --ignore=,$(sort $(FOUNDATION_IGNORES) $(APP_CATALOGS)))
 	for app in $(APP_CATALOGS); do (cd $$app && env -u DJANGO_SETTINGS_MODULE ../.venv/bin/django-admin makemessages -l zh_Hans --no-obsolete) || exit 1; done

@@ -8,8 +8,10 @@ class ApprovalsConfig(AppConfig):
 
     def ready(self):
         from core import badges, navigation, search
+        from documents import registry as documents
 
         from . import checks, selectors  # noqa: F401  (checks registers itself)
+        from .documents import OWNER
 
         navigation.replace("inbox", "approvals:inbox")
         navigation.replace("mine", "approvals:mine")
@@ -17,6 +19,7 @@ class ApprovalsConfig(AppConfig):
         badges.register("inbox", selectors.pending_count)
         badges.register("notices", selectors.unread_notice_count)
         search.register("cases", _("Forms"), selectors.search_results)
+        documents.register(OWNER)
 
         from .risk_rules import ApplicantApproved, OffHoursApprovals, StalledApproval
         from .rules import register_record_page, register_rule

@@ -12,7 +12,7 @@ from org.models import User
 from .exceptions import ApprovalError
 from .models import Delegation, Matter
 from .services import clean_amount
-from .uploads import check_upload
+from documents.checks import check_upload
 
 
 class CaseHeaderForm(BootstrapMixin, forms.Form):

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 import pgtrigger
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
@@ -280,6 +281,9 @@ class Case(models.Model):
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     history = HistoricalRecords(excluded_fields=["updated_at", "current_since"])
+    # the form's materials: documents.Document rows owned by the case (Document.objects.filter(case=…))
+    attachments = GenericRelation("documents.Document", content_type_field="owner_type", object_id_field="owner_id",
+                                  related_query_name="case")
 
     class Meta:
         verbose_name = _("case")
@@ -408,29 +412,8 @@ class StepAssignee(models.Model):
 
 
 def attachment_path(instance, filename):
-    # The stored name is ours; the person's file name is kept in original_name.
+    """Referenced by the early migrations of the former Attachment model (files are documents now)."""
     return f"cases/{instance.case.year}/{instance.case_id}/{instance.sha256[:16]}{instance.extension}"
-
-
-class Attachment(models.Model):
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments")
-    kind = models.CharField(_("kind"), max_length=50)
-    file = models.FileField(_("file"), upload_to=attachment_path, max_length=255)
-    original_name = models.CharField(_("file name"), max_length=255)
-    extension = models.CharField(max_length=10)
-    size = models.PositiveBigIntegerField(_("size"))
-    content_type = models.CharField(max_length=100)
-    sha256 = models.CharField(max_length=64)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        verbose_name = _("attachment")
-        verbose_name_plural = _("attachments")
-        ordering = ["case", "uploaded_at", "id"]
-
-    def __str__(self) -> str:
-        return self.original_name
 
 
 class Delegation(models.Model):

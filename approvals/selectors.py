@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from core.money import try_parse_amount
 
-from .models import Action, Attachment, Case, CaseCopy, RouteStep, StepAssignee
+from .models import Action, Case, CaseCopy, RouteStep, StepAssignee
 from .permissions import delegation_scopes, visible_cases
 
 CASE_LIST_RELATED = ("matter", "unit", "applicant", "current_step")
@@ -116,7 +116,7 @@ def case_page(case: Case):
     actions = list(
         Action.objects.filter(case=case).select_related("actor", "on_behalf_of", "step").order_by("id")
     )
-    attachments = list(Attachment.objects.filter(case=case).select_related("uploaded_by"))
+    attachments = list(case.attachments.select_related("uploaded_by").order_by("uploaded_at", "id"))
     copies = list(CaseCopy.objects.filter(case=case).select_related("user"))
     return {"steps": steps, "actions": actions, "attachments": attachments, "copies": copies}
 

@@ -29,13 +29,13 @@ from django.utils.translation import gettext as _
 
 from core import events
 from core.money import AmountError, parse_amount
+from documents import services as document_services
 from org.models import Role, User
 
 from . import registry, rules, trail
 from .exceptions import ApprovalError, RouteUnresolved, StaleAction
 from .models import (
     Action,
-    Attachment,
     Case,
     CaseCopy,
     CaseSequence,
@@ -99,18 +99,13 @@ def notify(users, case: Case | None, text: str) -> None:
 def store_upload(f, facts: dict) -> dict:
     """Write an uploaded file to storage before any transaction (content-addressed name), so
     no lock is held during file I/O. Returns what ``attach_stored`` needs."""
-    from django.core.files.storage import default_storage
-
-    name = f"cases/{facts['sha256'][:2]}/{facts['sha256']}{facts['extension']}"
-    if not default_storage.exists(name):
-        name = default_storage.save(name, f)
-    return {**facts, "file": name}
+    return document_services.store(f, facts)
 
 
 def attach_stored(case: Case, stored: list[tuple[str, dict]], actor: User) -> None:
-    """Attachment rows for files already stored; each recorded in the trail with its hash."""
+    """The case's document rows for files already stored; each recorded in the trail with its hash."""
     for kind, facts in stored:
-        Attachment.objects.create(case=case, kind=kind, uploaded_by=actor, **facts)
+        document_services.record(owner=case, stored=facts, kind=kind, actor=actor)
         trail.append(
             case, Action.Kind.ATTACH, actor=actor,
             comment=f"{kind}: {facts['original_name']} sha256={facts['sha256']}",
@@ -450,7 +445,7 @@ def _record(case: Case, row: StepAssignee, decision: str, actor: User, comment: 
         grant_view(case, [actor])  # a stand-in keeps sight of what they decided
 
 
-MINUTES_KIND = "会议纪要"
+from .documents import MINUTES_KIND  # noqa: E402  (one name for the kind)
 
 
 def case_approve(

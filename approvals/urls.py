@@ -21,7 +21,6 @@ urlpatterns = [
     path("case/<int:pk>/attach/", views.attachment_upload, name="attach"),
     path("case/<int:pk>/pdf/", views.case_pdf, name="pdf"),
     path("case/<int:pk>/people/", views.people_options, name="people"),
-    path("attachment/<int:pk>/", views.attachment_download, name="attachment"),
     path("delegations/", views.delegations, name="delegations"),
     path("delegations/<int:pk>/end/", views.delegation_end, name="delegation_end"),
     path("notifications/", views.notifications, name="notifications"),

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,15 +14,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from core.money import try_parse_amount
+from documents import registry as document_registry
+from documents.checks import check_upload
 from org.models import Unit, User
 
 from . import registry, selectors, services, trail
 from .exceptions import ApprovalError
 from .forms import AttachmentForm, CaseHeaderForm, CommentForm, CopyForm, DecisionForm, DelegationForm
-from .models import Attachment, Case, CaseCopy, Category, Delegation, Matter, Notification
+from .models import Case, CaseCopy, Category, Delegation, Matter, Notification
 from .permissions import get_case_for_user
 from .routing import route_preview
-from .uploads import check_upload
 
 PAGE_SIZE = 50
 
@@ -256,15 +257,6 @@ def people_options(request, pk: int):
     return render(request, "approvals/_people_options.html", {"people": people})
 
 
-@require_GET
-def attachment_download(request, pk: int):
-    att = get_object_or_404(Attachment.objects.select_related("case"), pk=pk)
-    get_case_for_user(request.user, att.case_id)  # 404 unless the case is visible
-    response = FileResponse(att.file.open("rb"), as_attachment=True, filename=att.original_name, content_type=att.content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
 def _rows(cases, overdue_before) -> list[dict]:
     """Plain rows for the list table: formatting in Python is several times cheaper than
     the same lookups and filters in the template, and a list page renders 50 of them."""
@@ -442,8 +434,9 @@ def case_copy_view(request, pk: int):
 @require_POST
 def attachment_upload(request, pk: int):
     case = get_case_for_user(request.user, pk)
-    if case.applicant_id != request.user.pk or not case.is_open:
-        messages.error(request, _("Only the applicant may add materials while the form is open."))
+    refusal = document_registry.add_refusal(request.user, case, request.POST.get("kind") or "其他材料")
+    if refusal:
+        messages.error(request, refusal)
         return redirect("approvals:detail", pk=case.pk)
     form = AttachmentForm(request.POST, request.FILES, kinds=case.matter.required_attachments)
     if not form.is_valid():

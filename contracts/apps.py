@@ -9,12 +9,19 @@ class ContractsConfig(AppConfig):
     def ready(self) -> None:
         from approvals.registry import register
         from core import navigation
+        from documents import registry as documents
+        from procurement import downstream
 
+        from .documents import OWNERS
+        from .procurement_pages import DOWNSTREAM
         from .sections import AcceptanceSection, ContractSection, PaymentSection, SupplementSection
 
         for section in (ContractSection(), AcceptanceSection(), PaymentSection(), SupplementSection()):
             register(section)
         navigation.replace("contracts", "contracts:index")
+        for owner in OWNERS:
+            documents.register(owner)
+        downstream.register(DOWNSTREAM)
 
         from approvals.rules import register_record_page, register_rule
 

@@ -23,11 +23,13 @@ from django.utils import timezone
 from approvals import services as approvals
 from approvals.exceptions import ApprovalError
 from approvals.models import Case, Matter, StepKind
+from documents import services as document_services
 from org.models import Role, User
-from procurement.models import Award, Document, Purchase, Supplier
+from procurement.models import Award, Purchase, Supplier
+from procurement.models import DocKind as ProcurementDocKind
 
 from . import services
-from .models import Contract, Payment, PaymentTerm
+from .models import Contract, DocKind, Payment, PaymentTerm
 
 D = Decimal
 PDF = b"%PDF-1.4\n% neiqiao demo document\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -106,7 +108,7 @@ def _pdf(name: str) -> SimpleUploadedFile:
 
 
 def _stored(name: str) -> dict:
-    from approvals.uploads import check_upload
+    from documents.checks import check_upload
 
     f = _pdf(name)
     return approvals.store_upload(f, check_upload(f))
@@ -212,7 +214,7 @@ def _run(plan: Plan, *, year: int, today: dt.date, suppliers: dict, cashier: Use
         award = procurement_services.award_set(case=case, actor=clerk, quotes=rows, winner=rows[0]["supplier"],
                                                amount=rows[0]["amount"], reason="满足采购需求且报价最低")
         for q in award.purchase.quotes.all():
-            procurement_services.document_attach(owner=q, kind=Document.Kind.QUOTE, file=_pdf(f"报价单-{q.supplier.name}.pdf"),
+            document_services.attach(owner=q, kind=ProcurementDocKind.QUOTE, upload=_pdf(f"报价单-{q.supplier.name}.pdf"),
                                                  actor=clerk)
         _submit(case, award_day)
         Award.objects.filter(pk=award.pk).update(awarded_on=award_day)
@@ -227,9 +229,9 @@ def _run(plan: Plan, *, year: int, today: dt.date, suppliers: dict, cashier: Use
             amount=amount, signed_on=signed, start_date=signed, end_date=end, summary="按采购需求及成交报价履行；质量保证期一年。",
             terms=_terms(plan, amount, signed),
         )
-        procurement_services.document_attach(owner=contract, kind=Document.Kind.CONTRACT_TEXT, file=_pdf("合同文本.pdf"), actor=clerk)
+        document_services.attach(owner=contract, kind=DocKind.CONTRACT_TEXT, upload=_pdf("合同文本.pdf"), actor=clerk)
         _submit(case, signed)
-        procurement_services.document_attach(owner=contract, kind=Document.Kind.CONTRACT_SCAN, file=_pdf("合同盖章扫描件.pdf"), actor=clerk)
+        document_services.attach(owner=contract, kind=DocKind.CONTRACT_SCAN, upload=_pdf("合同盖章扫描件.pdf"), actor=clerk)
         contract.refresh_from_db()
         n = 0
         advance = contract.terms.filter(kind="advance").first()
@@ -252,7 +254,7 @@ def _run(plan: Plan, *, year: int, today: dt.date, suppliers: dict, cashier: Use
         acc = services.acceptance_set(case=case, actor=clerk, accepted_on=accepted_on, result="passed",
                                       opinion="经现场验收，数量、规格、质量符合合同约定，验收合格。", members=[clerk, outsider],
                                       terms=accept_terms)
-        procurement_services.document_attach(owner=acc, kind=Document.Kind.ACCEPTANCE_REPORT, file=_pdf("验收报告.pdf"), actor=clerk)
+        document_services.attach(owner=acc, kind=DocKind.ACCEPTANCE_REPORT, upload=_pdf("验收报告.pdf"), actor=clerk)
         _submit(case, accepted_on)
         if plan.stop == "accepted":
             return "accepted"

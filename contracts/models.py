@@ -318,3 +318,14 @@ class Reminder(models.Model):
                 fields=["contract", "term", "kind", "due_date"], name="reminder_once", nulls_distinct=False
             )
         ]
+
+
+class DocKind(models.TextChoices):
+    """Kinds of the files contract records own (documents.Document.kind)."""
+
+    CONTRACT_TEXT = "contract_text", _("Contract text")
+    CONTRACT_SCAN = "contract_scan", _("Signed and sealed contract scan")
+    SUPPLEMENT_TEXT = "supplement_text", _("Supplementary agreement text")
+    ACCEPTANCE_REPORT = "acceptance_report", _("Acceptance report")
+    INVOICE = "invoice", _("Invoice")
+    OTHER = "other", _("Other")

@@ -15,12 +15,11 @@ from django.utils.translation import gettext_lazy
 
 from approvals.money import format_yuan
 from approvals.registry import CaseSection
-from procurement import selectors as procurement_selectors
-from procurement.models import Document
+from documents.selectors import documents_of
 
 from . import selectors, services
 from .forms import AcceptanceSectionForm, ContractSectionForm, PaymentSectionForm, SupplementSectionForm, terms_rows
-from .models import Acceptance, Contract, Payment, PaymentTerm, Supplement
+from .models import Acceptance, Contract, DocKind, Payment, PaymentTerm, Supplement
 
 
 def _links(case, user, key):
@@ -72,9 +71,9 @@ class ContractSection(CaseSection):
         return {
             "contract": contract,
             "terms": list(contract.terms.filter(is_active=True).order_by("seq")),
-            "documents": list(procurement_selectors.documents_of(contract)),
+            "documents": list(documents_of(contract)),
             "can_upload_text": _can_fill(case, user, self.key),
-            "can_upload_scan": not services.may_attach(contract, user, Document.Kind.CONTRACT_SCAN),
+            "can_upload_scan": not services.may_attach(contract, user, DocKind.CONTRACT_SCAN),
             "case": case,
         }
 
@@ -133,7 +132,7 @@ class AcceptanceSection(CaseSection):
         acc = Acceptance.objects.select_related("contract").prefetch_related("members__unit", "terms").filter(case=case).first()
         if acc is None:
             return {"acceptance": None}
-        return {"acceptance": acc, "documents": list(procurement_selectors.documents_of(acc)),
+        return {"acceptance": acc, "documents": list(documents_of(acc)),
                 "can_upload": _can_fill(case, user, self.key), "case": case}
 
     def validate_submit(self, case, actor):
@@ -186,7 +185,7 @@ class PaymentSection(CaseSection):
         if p is None:
             return {"payment": None}
         return {"payment": p, "figures": services.contract_figures(p.contract, exclude_payment_id=p.pk),
-                "documents": list(procurement_selectors.documents_of(p)), "can_upload": _can_fill(case, user, self.key),
+                "documents": list(documents_of(p)), "can_upload": _can_fill(case, user, self.key),
                 "case": case}
 
     def check_amount(self, case, amount, form_data, user):
@@ -255,7 +254,7 @@ class SupplementSection(CaseSection):
             return {"supplement": None}
         rows = [{**r, "kind_label": PaymentTerm.Kind(r["kind"]).label, "trigger_label": PaymentTerm.Trigger(r["trigger"]).label}
                 for r in services._supplement_rows(s)]
-        return {"supplement": s, "rows": rows, "documents": list(procurement_selectors.documents_of(s)),
+        return {"supplement": s, "rows": rows, "documents": list(documents_of(s)),
                 "can_upload": _can_fill(case, user, self.key), "case": case}
 
     def validate_submit(self, case, actor):

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from approvals.models import Case
+from documents.selectors import documents_of
 from procurement import selectors as procurement_selectors
 from procurement.models import Award, Purchase
 
@@ -215,8 +216,6 @@ def contract_years(user) -> list[int]:
 
 # --- one contract ----------------------------------------------------------------------------------------
 def contract_page(contract: Contract) -> dict:
-    from procurement.models import Document
-
     today = timezone.localdate()
     row = exec_row(execution_queryset_for_one(contract), today=today)
     terms = list(
@@ -233,9 +232,8 @@ def contract_page(contract: Contract) -> dict:
         "supplements": list(contract.supplements.select_related("case").order_by("seq", "id")),
         "acceptances": list(contract.acceptances.select_related("case").prefetch_related("members__unit").order_by("-accepted_on")),
         "payments": list(contract.payments.exclude(status=PS.DRAFT).select_related("case", "term", "paid_by").order_by("-created_at")),
-        "documents": list(procurement_selectors.documents_of(contract)),
+        "documents": list(documents_of(contract)),
         "history": contract.history.select_related("history_user").order_by("-history_date")[:30],
-        "Document": Document,
     }
 
 

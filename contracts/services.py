@@ -22,13 +22,14 @@ from django.utils.translation import gettext_lazy
 from approvals.models import Case, StepAssignee
 from approvals.money import format_yuan, round_money
 from core import events
+from documents.selectors import documents_of
 from org.models import Role
 from procurement import selectors as procurement_selectors
-from procurement.models import Award, Document, Purchase, Supplier
+from procurement.models import Award, Purchase, Supplier
 from procurement.services import supplier_check_usable
 
 from .exceptions import ContractError
-from .models import Acceptance, Contract, ContractCategory, ContractSequence, Payment, PaymentTerm, Reminder, Supplement
+from .models import Acceptance, Contract, ContractCategory, ContractSequence, DocKind, Payment, PaymentTerm, Reminder, Supplement
 
 EDITABLE = (Case.Status.DRAFT, Case.Status.RETURNED)
 ZERO = Decimal("0.00")
@@ -68,7 +69,7 @@ def next_contract_number(year: int) -> str:
 def _has_document(owner, kind: str, *, case: Case, attachment_kind: str) -> bool:
     """The file is attached to the record, or to its case when the matter asks for it as a
     required attachment of the form (a one-stage matter such as 补充协议)."""
-    if procurement_selectors.documents_of(owner, kind).exists():
+    if documents_of(owner, kind).exists():
         return True
     return case.attachments.filter(kind=attachment_kind).exists()
 
@@ -263,7 +264,7 @@ def contract_check(*, contract: Contract, on: dt.date | None = None) -> list[str
                 % {"amount": format_yuan(contract.amount), "category": contract.get_category_display(), "limit": format_yuan(limit)},
                 code="direct_contract_above_limit",
             )
-    if not _has_document(contract, Document.Kind.CONTRACT_TEXT, case=contract.case, attachment_kind="合同文本"):
+    if not _has_document(contract, DocKind.CONTRACT_TEXT, case=contract.case, attachment_kind="合同文本"):
         raise ContractError(_("Upload the contract text for the legal and finance countersign."), code="contract_text_missing")
     warning = _retention_warning(contract, terms)
     if warning:
@@ -384,7 +385,7 @@ def acceptance_check(*, acceptance: Acceptance, on: dt.date | None = None) -> li
         raise ContractError(_("The acceptance date cannot be in the future."), code="acceptance_future")
     if acceptance.accepted_on < contract.signed_on:
         raise ContractError(_("The acceptance date is before the contract was signed."), code="acceptance_before_signing")
-    if not _has_document(acceptance, Document.Kind.ACCEPTANCE_REPORT, case=acceptance.case, attachment_kind="验收报告"):
+    if not _has_document(acceptance, DocKind.ACCEPTANCE_REPORT, case=acceptance.case, attachment_kind="验收报告"):
         raise ContractError(_("Upload the acceptance report signed by the team."), code="report_missing")
     warnings = []
     if acceptance.result == Acceptance.Result.PASSED and not acceptance.terms.exists():
@@ -708,7 +709,7 @@ def supplement_check(*, supplement: Supplement, contract: Contract) -> list[str]
             _("The payment terms add up to %(total)s but the new contract amount is %(amount)s: %(rule)s.")
             % {"total": format_yuan(total), "amount": format_yuan(supplement.new_amount), "rule": TERMS_RULE}, code="terms_sum",
         )
-    if not _has_document(supplement, Document.Kind.SUPPLEMENT_TEXT, case=supplement.case, attachment_kind="补充协议文本"):
+    if not _has_document(supplement, DocKind.SUPPLEMENT_TEXT, case=supplement.case, attachment_kind="补充协议文本"):
         raise ContractError(_("Upload the text of the supplementary agreement."), code="supplement_text_missing")
     warnings = []
     if applied.count() + 1 >= 3:
@@ -787,7 +788,7 @@ def supplement_cancel(*, case: Case) -> None:
 # --- documents: who may attach what --------------------------------------------------------------------------
 def may_attach(owner, actor, kind: str) -> str:
     """'' if ``actor`` may attach a ``kind`` file to ``owner``, otherwise the reason."""
-    K = Document.Kind
+    K = DocKind
     if isinstance(owner, Contract):
         if kind == K.CONTRACT_SCAN:
             allowed = actor.pk == owner.case.applicant_id or (actor.has_role(Role.UNIT_HEAD) and actor.unit_id == owner.unit_id)

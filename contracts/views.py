@@ -14,11 +14,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from approvals.exceptions import ApprovalError
+from documents.selectors import documents_of
 from org.models import Role
 
 from . import selectors, services, xlsx
 from .forms import ExecutionFilterForm, PayForm
-from .models import Contract, Payment
+from .models import Contract, DocKind, Payment
 
 PAGE_SIZE = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -65,7 +66,7 @@ def contract_detail(request, pk: int):
     return render(request, "contracts/detail.html", {
         "active_nav": "contracts", "contract": contract, **page, "links": selectors.chain_links(chain),
         "can_request": is_unit_member and contract.status == Contract.Status.ACTIVE,
-        "can_upload_scan": not services.may_attach(contract, request.user, page["Document"].Kind.CONTRACT_SCAN),
+        "can_upload_scan": not services.may_attach(contract, request.user, DocKind.CONTRACT_SCAN),
     })
 
 
@@ -118,12 +119,10 @@ def payment_detail(request, pk: int):
         payment.status == Payment.Status.APPROVED and request.user.has_role(Role.CASHIER)
         and request.user.pk != payment.case.applicant_id and request.user.pk not in services.case_deciders(payment.case)
     )
-    from procurement import selectors as procurement_selectors
-
     return render(request, "contracts/payment_detail.html", {
         "active_nav": "contracts", "payment": payment, "links": selectors.chain_links(chain),
         "figures": services.contract_figures(payment.contract, exclude_payment_id=payment.pk),
-        "documents": list(procurement_selectors.documents_of(payment)),
+        "documents": list(documents_of(payment)),
         "can_pay": can_pay, "pay_form": PayForm() if can_pay else None,
         "history": payment.history.select_related("history_user").order_by("-history_date")[:20],
     })

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "django_htmx",
     # our apps: org first, approvals is imported by business apps, risk by none
     "org",
+    "documents",
     "approvals",
     "budget",
     "procurement",

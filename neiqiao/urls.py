@@ -22,6 +22,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("m/<slug:slug>/", core_views.module, name="module"),
     path("search/", core_views.search_view, name="search"),
+    path("documents/", include("documents.urls")),
     path("approvals/", include("approvals.urls")),
     path("budget/", include("budget.urls")),
     path("procurement/", include("procurement.urls")),

@@ -9,7 +9,9 @@ class ProcurementConfig(AppConfig):
     def ready(self) -> None:
         from approvals.registry import register
         from core import navigation
+        from documents import registry as documents
 
+        from .documents import OWNERS
         from .sections import AwardSection, PurchaseSection
 
         register(PurchaseSection())
@@ -24,3 +26,5 @@ class ProcurementConfig(AppConfig):
         for rule in (SuspiciousQuotes(), SupplierConcentration(), LapsedSupplier()):
             register_rule(rule)
         navigation.replace("procurement", "procurement:index")
+        for owner in OWNERS:
+            documents.register(owner)

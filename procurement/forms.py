@@ -70,14 +70,6 @@ class ReasonForm(BootstrapMixin, forms.Form):
                              error_messages={"required": _("Give the reason.")})
 
 
-class DocumentForm(forms.Form):
-    owner = forms.CharField(max_length=20)
-    owner_id = forms.IntegerField()
-    kind = forms.CharField(max_length=20)
-    file = forms.FileField(error_messages={"required": _("Choose a file to upload.")})
-    next = forms.CharField(required=False, max_length=300)
-
-
 class SupplierFilterForm(BootstrapMixin, forms.Form):
     q = forms.CharField(label=_("Name or credit code"), required=False)
     blacklisted = forms.ChoiceField(

@@ -10,8 +10,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
-from django.contrib.contenttypes.fields import GenericForeignKey
-from django.contrib.contenttypes.models import ContentType
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -282,43 +280,13 @@ class Award(models.Model):
 
 # --- documents ---------------------------------------------------------------------------------------
 def document_path(instance, filename):
+    """Referenced by the early migrations of the former Document model (files are documents now)."""
     today = timezone.localdate()
     return f"procurement/{today.year}/{instance.sha256[:2]}/{instance.sha256[:20]}{instance.extension}"
 
 
-class Document(models.Model):
-    """A file attached to a quote, qualification, contract, acceptance, supplement or payment.
-    Stored under MEDIA_ROOT (never served directly) and downloaded through a view that
-    checks the owner's access rule."""
+class DocKind(models.TextChoices):
+    """Kinds of the files procurement records own (documents.Document.kind)."""
 
-    class Kind(models.TextChoices):
-        QUOTE = "quote", _("Quotation")
-        QUALIFICATION = "qualification", _("Qualification certificate")
-        CONTRACT_TEXT = "contract_text", _("Contract text")
-        CONTRACT_SCAN = "contract_scan", _("Signed and sealed contract scan")
-        SUPPLEMENT_TEXT = "supplement_text", _("Supplementary agreement text")
-        ACCEPTANCE_REPORT = "acceptance_report", _("Acceptance report")
-        INVOICE = "invoice", _("Invoice")
-        OTHER = "other", _("Other")
-
-    owner_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
-    owner_id = models.PositiveBigIntegerField()
-    owner = GenericForeignKey("owner_type", "owner_id")
-    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    file = models.FileField(_("file"), upload_to=document_path, max_length=255)
-    original_name = models.CharField(_("file name"), max_length=255)
-    extension = models.CharField(max_length=10)
-    size = models.PositiveBigIntegerField(_("size"))
-    content_type = models.CharField(max_length=100)
-    sha256 = models.CharField(max_length=64)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
-
-    class Meta:
-        verbose_name = _("document")
-        verbose_name_plural = _("documents")
-        ordering = ["owner_type", "owner_id", "uploaded_at", "id"]
-        indexes = [models.Index(fields=["owner_type", "owner_id", "kind"])]
-
-    def __str__(self) -> str:
-        return self.original_name
+    QUOTE = "quote", _("Quotation")
+    QUALIFICATION = "qualification", _("Qualification certificate")

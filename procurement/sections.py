@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from approvals.registry import CaseSection
 
-from . import selectors, services
+from . import downstream, selectors, services
 from .forms import AwardSectionForm, PurchaseSectionForm, award_initial
 from .models import Award, Purchase
 
@@ -24,9 +24,8 @@ def _purchase(case) -> Purchase | None:
 
 def _chain_links(case, user, key: str) -> list[dict]:
     """Every record of the chain this case belongs to (for the case page)."""
-    from contracts import selectors as contract_selectors
-
-    return contract_selectors.chain_links_for_case(case, user, key)
+    after = downstream.get()
+    return after.links_for_case(case, user, key) if after else []
 
 
 class PurchaseSection(CaseSection):

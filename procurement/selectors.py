@@ -13,11 +13,12 @@ from django.http import Http404
 from django.utils import timezone
 
 from approvals.permissions import visible_cases
+from documents.selectors import documents_by_owner
 from org.models import FunctionalDepartment, Role
 from org.selectors import visible_unit_ids
 
-from . import methods
-from .models import Award, Document, Purchase, PurchaseCategory, Quote, Supplier, SupplierQualification, Threshold
+from . import downstream, methods
+from .models import Award, Purchase, PurchaseCategory, Quote, Supplier, SupplierQualification, Threshold
 
 ZERO = Decimal("0.00")
 _MONEY = DecimalField(max_digits=16, decimal_places=2)
@@ -137,23 +138,10 @@ def purchase_for_user(user, pk) -> Purchase:
     return purchase
 
 
-def documents_of(owner, kind: str | None = None) -> QuerySet[Document]:
-    from django.contrib.contenttypes.models import ContentType
-
-    ct = ContentType.objects.get_for_model(owner, for_concrete_model=False)
-    qs = Document.objects.filter(owner_type=ct, owner_id=owner.pk).select_related("uploaded_by")
-    return qs.filter(kind=kind) if kind else qs
-
-
 def quotes_with_documents(purchase: Purchase) -> list[Quote]:
     """The purchase's quotes, each with ``documents`` (list), in two queries."""
-    from django.contrib.contenttypes.models import ContentType
-
     quotes = list(purchase.quotes.select_related("supplier").order_by("amount", "id"))
-    ct = ContentType.objects.get_for_model(Quote)
-    docs: dict[int, list[Document]] = {}
-    for d in Document.objects.filter(owner_type=ct, owner_id__in=[q.pk for q in quotes]).order_by("id"):
-        docs.setdefault(d.owner_id, []).append(d)
+    docs = documents_by_owner(Quote, [q.pk for q in quotes])
     for q in quotes:
         q.documents = docs.get(q.pk, [])
     return quotes
@@ -209,7 +197,7 @@ def supplier_list(*, q: str = "", blacklisted: str = "", year: int | None = None
 
 def supplier_totals_by_year(supplier: Supplier) -> list[dict]:
     """累计中标或成交情况: per year the awards (count, amount), the contracts signed and the
-    amount paid. Three grouped queries."""
+    amount paid (those from the apps after procurement). Three grouped queries."""
     years: dict[int, dict] = {}
 
     def row(year):
@@ -220,65 +208,40 @@ def supplier_totals_by_year(supplier: Supplier) -> list[dict]:
         .annotate(y=ExtractYear("awarded_on")).values("y").annotate(n=Count("id"), total=Sum("amount")).order_by()
     ):
         row(r["y"]).update(awards=r["n"], awarded=r["total"])
-    from contracts.models import Contract, Payment
-
-    live = [Contract.Status.ACTIVE, Contract.Status.COMPLETED]
-    for r in (
-        Contract.objects.filter(supplier=supplier, status__in=live)
-        .annotate(y=ExtractYear("signed_on")).values("y").annotate(n=Count("id"), total=Sum("amount")).order_by()
-    ):
-        row(r["y"]).update(contracts=r["n"], contracted=r["total"])
-    for r in (
-        Payment.objects.filter(supplier=supplier, status=Payment.Status.PAID)
-        .annotate(y=ExtractYear("paid_on")).values("y").annotate(total=Sum("amount")).order_by()
-    ):
-        row(r["y"])["paid"] = r["total"]
+    after = downstream.get()
+    for r in after.supplier_years(supplier) if after else ():
+        row(r["year"]).update({k: v for k, v in r.items() if k != "year"})
     return [years[y] for y in sorted(years, reverse=True)]
 
 
 def supplier_records(supplier: Supplier, user) -> dict:
     """Every quote, award, contract and payment of the supplier the user may read."""
-    from contracts.models import Contract, Payment
-
     scope = procurement_scope(user)
 
     def scoped(qs, field):
         return qs if scope is None else qs.filter(**{f"{field}__in": scope})
 
+    after = downstream.get()
     return {
         "quotes": scoped(Quote.objects.filter(supplier=supplier), "purchase__unit_id")
         .select_related("purchase__case", "purchase__unit").order_by("-quoted_on", "-id")[:200],
         "awards": Award.objects.filter(supplier=supplier).exclude(status=Award.Status.CANCELLED)
         .select_related("purchase__case", "purchase__unit").order_by("-awarded_on", "-id")[:200],
-        "contracts": scoped(Contract.objects.filter(supplier=supplier), "unit_id")
-        .select_related("unit").order_by("-signed_on", "-id")[:200],
-        "payments": scoped(Payment.objects.filter(supplier=supplier).exclude(status=Payment.Status.DRAFT), "unit_id")
-        .select_related("contract", "case", "unit").order_by("-paid_on", "-id")[:200],
+        "contracts": [], "payments": [],
+        **(after.supplier_records(supplier, scope) if after else {}),
     }
 
 
 def supplier_year_totals(*, year: int) -> QuerySet[Supplier]:
     """供应商累计成交情况 for a year: every supplier with an award, contract or payment in it."""
-    from contracts.models import Contract, Payment
-
-    contracted = (
-        Contract.objects.filter(supplier=OuterRef("pk"), status__in=[Contract.Status.ACTIVE, Contract.Status.COMPLETED], signed_on__year=year)
-        .values("supplier").annotate(t=Sum("amount")).values("t")
-    )
-    contract_count = (
-        Contract.objects.filter(supplier=OuterRef("pk"), status__in=[Contract.Status.ACTIVE, Contract.Status.COMPLETED], signed_on__year=year)
-        .values("supplier").annotate(n=Count("id")).values("n")
-    )
-    paid = (
-        Payment.objects.filter(supplier=OuterRef("pk"), status=Payment.Status.PAID, paid_on__year=year)
-        .values("supplier").annotate(t=Sum("amount")).values("t")
-    )
     n_awards, amount = _award_sums(year)
+    after = downstream.get()
+    later = after.supplier_year_annotations(year) if after else {}
     qs = Supplier.objects.annotate(
         year_awards=Coalesce(n_awards, Value(0)),
         year_amount=Coalesce(amount, Value(ZERO), output_field=_MONEY),
-        year_contracts=Coalesce(Subquery(contract_count), Value(0)),
-        year_contracted=Coalesce(Subquery(contracted, output_field=_MONEY), Value(ZERO), output_field=_MONEY),
-        year_paid=Coalesce(Subquery(paid, output_field=_MONEY), Value(ZERO), output_field=_MONEY),
+        year_contracts=later.get("year_contracts", Value(0)),
+        year_contracted=later.get("year_contracted", Value(ZERO, output_field=_MONEY)),
+        year_paid=later.get("year_paid", Value(ZERO, output_field=_MONEY)),
     )
     return qs.filter(Q(year_awards__gt=0) | Q(year_contracts__gt=0) | Q(year_paid__gt=0)).order_by("-year_amount", "name")

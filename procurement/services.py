@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
@@ -18,13 +17,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from approvals.models import Case
+from documents import services as document_services
+from documents.exceptions import DocumentError
 from approvals.money import format_yuan, round_money
-from approvals.uploads import check_upload
 
 from . import methods, selectors
 from .exceptions import ProcurementError
 from .methods import TIER, Method
-from .models import Award, Document, Purchase, Quote, Supplier, SupplierQualification, Threshold
+from .models import Award, DocKind, Purchase, Quote, Supplier, SupplierQualification, Threshold
 from .validators import org_code_problem, validate_credit_code
 
 EDITABLE = (Case.Status.DRAFT, Case.Status.RETURNED)
@@ -183,7 +183,7 @@ def qualification_add(*, supplier: Supplier, actor, name: str, number: str = "",
     with transaction.atomic():
         q = SupplierQualification.objects.create(supplier=supplier, name=name[:100], number=(number or "")[:60], valid_until=valid_until)
         if file is not None:
-            _store_document(owner=q, kind=Document.Kind.QUALIFICATION, file=file, actor=actor)
+            _store_document(owner=q, kind=DocKind.QUALIFICATION, file=file, actor=actor)
     return q
 
 
@@ -217,52 +217,13 @@ def threshold_save(*, threshold: Threshold) -> Threshold:
 
 
 # --- documents ------------------------------------------------------------------------------------
-def _store_document(*, owner, kind: str, file, actor) -> Document:
+def _store_document(*, owner, kind: str, file, actor):
+    """A file this app's own service decided to keep (a qualification's scan)."""
     try:
-        facts = check_upload(file)
-    except ValidationError as exc:
-        raise ProcurementError(_messages(exc), code="upload") from None
-    doc = Document(
-        owner_type=ContentType.objects.get_for_model(owner, for_concrete_model=False), owner_id=owner.pk, kind=kind,
-        uploaded_by=actor, **facts,
-    )
-    doc.file.save(file.name, file, save=False)
-    doc.save()
-    return doc
-
-
-def document_attach(*, owner, kind: str, file, actor) -> Document:
-    """Attach a file to a quote, contract, acceptance, supplement or payment: the applicant
-    while the stage can be edited; the signed contract scan also once it is in force."""
-    reason = _may_attach(owner, actor, kind)
-    if reason:
-        raise ProcurementError(reason, code="attach_refused")
-    with transaction.atomic():
-        return _store_document(owner=owner, kind=kind, file=file, actor=actor)
-
-
-def document_remove(*, document: Document, actor) -> None:
-    owner = document.owner
-    reason = _may_attach(owner, actor, document.kind)
-    if reason or document.uploaded_by_id != actor.pk:
-        raise ProcurementError(reason or _("Only the person who uploaded a file may remove it."))
-    with transaction.atomic():
-        document.file.delete(save=False)
-        document.delete()
-
-
-def _may_attach(owner, actor, kind: str) -> str:
-    """'' if ``actor`` may attach a ``kind`` file to ``owner``; otherwise why not."""
-    from contracts import services as contract_services
-
-    if isinstance(owner, Quote):
-        case = owner.purchase.case
-        if kind != Document.Kind.QUOTE:
-            return _("A quote takes its quotation document.")
-        if case.applicant_id != actor.pk or case.status not in EDITABLE or case.stage_key != "award":
-            return _("Quotations can be added by the applicant while the award stage is being filled.")
-        return ""
-    return contract_services.may_attach(owner, actor, kind)
+        stored = document_services.store(file, document_services.check(file))
+    except DocumentError as exc:
+        raise ProcurementError(exc.message, code="upload") from None
+    return document_services.record(owner=owner, stored=stored, kind=kind, actor=actor)
 
 
 # --- purchase (method) --------------------------------------------------------------------------------
@@ -485,12 +446,9 @@ def award_set(*, case: Case, actor, quotes: list[dict], winner: Supplier | None,
             q.quoted_on = row["quoted_on"]
             q.note = (row.get("note") or "")[:200]
             q.save()
-        ct = ContentType.objects.get_for_model(Quote)
         award = Award.objects.select_for_update().filter(purchase=purchase).first()
         for q in existing.values():
-            for doc in Document.objects.filter(owner_type=ct, owner_id=q.pk):
-                doc.file.delete(save=False)
-                doc.delete()
+            document_services.remove_all(q)
             if award is not None and award.quote_id == q.pk:
                 award.quote = None
             q.delete()

@@ -18,7 +18,4 @@ urlpatterns = [
     path("suppliers/<int:pk>/export.xlsx", views.supplier_records_export, name="supplier_records_export"),
     path("suppliers/<int:pk>/blacklist/", views.supplier_blacklist, name="supplier_blacklist"),
     path("suppliers/<int:pk>/qualifications/", views.qualification_add, name="qualification_add"),
-    path("documents/upload/", views.document_upload, name="document_upload"),
-    path("documents/<int:pk>/", views.document_download, name="document"),
-    path("documents/<int:pk>/delete/", views.document_delete, name="document_delete"),
 ]

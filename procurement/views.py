@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import FileResponse, Http404
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -18,10 +18,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from approvals.exceptions import ApprovalError
+from documents.selectors import documents_of
 
-from . import selectors, services, xlsx
-from .forms import DocumentForm, PurchaseFilterForm, QualificationForm, ReasonForm, SupplierFilterForm, SupplierForm
-from .models import Award, Document, Purchase, Quote, Supplier, SupplierQualification, Threshold
+from . import downstream, selectors, services, xlsx
+from .forms import PurchaseFilterForm, QualificationForm, ReasonForm, SupplierFilterForm, SupplierForm
+from .models import Award, Purchase, Supplier, Threshold
 
 PAGE_SIZE = 50
 CODE_ERRORS = ("duplicate", "credit_code", "org_code_unconfirmed")  # shown under the credit-code field
@@ -64,17 +65,15 @@ def index(request):
 
 @require_GET
 def purchase_detail(request, pk: int):
-    from contracts import selectors as contract_selectors
-
     purchase = selectors.purchase_for_user(request.user, pk)
     award = Award.objects.select_related("supplier", "quote").filter(purchase=purchase).first()
-    chain = contract_selectors.chain_for_purchase(purchase)
+    after = downstream.get()
     return render(request, "procurement/purchase_detail.html", {
         "active_nav": "procurement", "purchase": purchase, "award": award,
         "quotes": selectors.quotes_with_documents(purchase),
         "requirement": selectors.method_requirement(amount=purchase.case.amount, category=purchase.category)
         if purchase.case.amount else None,
-        "links": contract_selectors.chain_links(chain),
+        "links": after.links_for_purchase(purchase) if after else [],
         "history": purchase.history.select_related("history_user").order_by("-history_date")[:20],
     })
 
@@ -201,7 +200,7 @@ def supplier_detail(request, pk: int):
     qualifications = list(supplier.qualifications.all())
     for q in qualifications:
         q.is_expired = q.expired(today)
-        q.docs = list(selectors.documents_of(q))
+        q.docs = list(documents_of(q))
     return render(request, "procurement/supplier_detail.html", {
         "active_nav": "procurement", "supplier": supplier, "qualifications": qualifications,
         "totals": selectors.supplier_totals_by_year(supplier), **selectors.supplier_records(supplier, request.user),
@@ -262,81 +261,3 @@ def qualification_add(request, pk: int):
     return redirect("procurement:supplier_detail", pk=pk)
 
 
-# --- documents -----------------------------------------------------------------------------------------------
-def _owner_models():
-    from contracts.models import Acceptance, Contract, Payment, Supplement
-
-    return {"quote": Quote, "contract": Contract, "acceptance": Acceptance, "supplement": Supplement, "payment": Payment}
-
-
-def _owner_readable(user, owner) -> bool:
-    """The access rule of the record a document belongs to."""
-    from contracts.models import Acceptance, Contract, Payment, Supplement
-
-    if isinstance(owner, SupplierQualification):
-        try:
-            selectors.require_reader(user)
-        except PermissionDenied:
-            return False
-        return True
-    if isinstance(owner, Quote):
-        unit_id, case_id = owner.purchase.unit_id, owner.purchase.case_id
-    elif isinstance(owner, Contract | Payment):
-        unit_id, case_id = owner.unit_id, owner.case_id
-    elif isinstance(owner, Acceptance | Supplement):
-        unit_id, case_id = owner.contract.unit_id, owner.case_id
-    else:
-        return False
-    try:
-        return selectors.may_read_record(user, unit_id=unit_id, case_id=case_id)
-    except PermissionDenied:
-        return False
-
-
-@require_POST
-def document_upload(request):
-    form = DocumentForm(request.POST, request.FILES)
-    fallback = request.META.get("HTTP_REFERER") or "/"
-    if not form.is_valid():
-        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
-        return redirect(_safe_next(request, "/"))
-    d = form.cleaned_data
-    model = _owner_models().get(d["owner"])
-    if model is None or d["kind"] not in Document.Kind.values:
-        raise Http404
-    owner = model.objects.filter(pk=d["owner_id"]).first()
-    if owner is None or not _owner_readable(request.user, owner):
-        raise Http404
-    try:
-        services.document_attach(owner=owner, kind=d["kind"], file=d["file"], actor=request.user)
-    except ApprovalError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("File uploaded: %(name)s") % {"name": d["file"].name})
-    return redirect(_safe_next(request, fallback if url_has_allowed_host_and_scheme(fallback, {request.get_host()}) else "/"))
-
-
-@require_GET
-def document_download(request, pk: int):
-    doc = get_object_or_404(Document, pk=pk)
-    owner = doc.owner
-    if owner is None or not _owner_readable(request.user, owner):
-        raise Http404
-    response = FileResponse(doc.file.open("rb"), as_attachment=True, filename=doc.original_name, content_type=doc.content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
-@require_POST
-def document_delete(request, pk: int):
-    doc = get_object_or_404(Document, pk=pk)
-    owner = doc.owner
-    if owner is None or not _owner_readable(request.user, owner):
-        raise Http404
-    try:
-        services.document_remove(document=doc, actor=request.user)
-    except ApprovalError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("File removed."))
-    return redirect(_safe_next(request, "/"))

@@ -13,9 +13,22 @@ from .models import RiskWarning, RuleSetting, Run
 
 
 class RuleSettingForm(forms.ModelForm):
+    """A rule's settings, its parameters as one field each, labelled as the rule names them
+    (with the regulation they come from); a value that is not a number is refused."""
+
     class Meta:
         model = RuleSetting
-        fields = ("code", "enabled", "severity", "mode", "params", "notify_roles")
+        fields = ("code", "enabled", "severity", "mode", "notify_roles")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rule = registry.get_rule(self.instance.code) if self.instance.code else None
+        if self.rule is None:
+            return
+        values = {**self.rule.defaults(), **(self.instance.params or {})}
+        for name in self.rule.params:
+            if f"param_{name}" in self.fields:
+                self.fields[f"param_{name}"].initial = str(values[name])
 
     def clean_code(self):
         code = self.cleaned_data["code"]
@@ -26,36 +39,61 @@ class RuleSettingForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        rule = registry.get_rule(data.get("code") or "")
-        params = data.get("params")
-        if rule is None or params is None:
+        if self.rule is None:
             return data
-        if not isinstance(params, dict):
-            self.add_error("params", _("Give the parameters as {\"name\": value}."))
-            return data
-        unknown = set(params) - set(rule.params)
-        if unknown:
-            self.add_error("params", _("Unknown parameter(s): %(names)s. The rule takes: %(known)s.") % {
-                "names": "、".join(sorted(unknown)), "known": "、".join(rule.params)})
-            return data
-        for name, value in params.items():
-            default = rule.params[name].default
+        params = {}
+        for name, param in self.rule.params.items():
+            raw = (data.get(f"param_{name}") or "").strip()
             try:
-                parsed = type(default)(str(value))
+                value = type(param.default)(raw)
             except (InvalidOperation, ValueError, TypeError):
-                self.add_error("params", _("%(name)s: %(value)s is not a number.") % {"name": name, "value": value})
+                self.add_error(f"param_{name}", _("%(value)s is not a number.") % {"value": raw})
                 continue
-            if isinstance(parsed, (int, Decimal)) and parsed < 0:
-                self.add_error("params", _("%(name)s may not be negative.") % {"name": name})
+            if value < 0:
+                self.add_error(f"param_{name}", _("It may not be negative."))
+                continue
+            params[name] = str(value) if isinstance(value, Decimal) else value
+        self.cleaned_params = params
         return data
+
+    def save(self, commit=True):
+        if self.rule is not None and hasattr(self, "cleaned_params"):
+            self.instance.params = self.cleaned_params
+        return super().save(commit)
 
 
 @admin.register(RuleSetting)
 class RuleSettingAdmin(SimpleHistoryAdmin):
     form = RuleSettingForm
-    list_display = ("code", "title", "enabled", "severity", "mode", "params")
+    list_display = ("code", "title", "enabled", "severity", "mode", "params_label")
     list_filter = ("enabled", "severity", "mode")
     list_editable = ("enabled",)
+
+    @admin.display(description=_("parameters"))
+    def params_label(self, obj):
+        rule = registry.get_rule(obj.code)
+        if rule is None:
+            return "—"
+        values = {**rule.defaults(), **(obj.params or {})}
+        return "；".join(f"{p.label}：{values[name]}" for name, p in rule.params.items()) or "—"
+
+    base_fields = ("code", "enabled", "severity", "mode", "notify_roles")
+
+    def get_fields(self, request, obj=None):
+        return [*self.base_fields, *self._param_fields(obj)]
+
+    def get_form(self, request, obj=None, **kwargs):
+        rule = registry.get_rule(obj.code) if obj else None
+        declared = {
+            f"param_{name}": forms.CharField(label=p.label, help_text=p.regulation, max_length=20)
+            for name, p in (rule.params.items() if rule else ())
+        }
+        kwargs["form"] = type("RuleSettingParamsForm", (RuleSettingForm,), declared)
+        return super().get_form(request, obj, **kwargs)
+
+    def _param_fields(self, obj):
+        rule = registry.get_rule(obj.code) if obj else None
+        return [f"param_{name}" for name in rule.params] if rule else []
 
     @admin.display(description=_("rule"))
     def title(self, obj):

@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from approvals import services
-from approvals.models import Attachment
+from documents.models import Document
 from approvals.permissions import visible_cases
 from org.models import Role, User
 
@@ -51,18 +51,35 @@ def test_attachment_url_is_permission_checked(client, office, spend):
     client.force_login(office.clerk)
     client.post(reverse("approvals:create", args=[spend.pk]),
                 {"title": "附件测试", "amount": "100", "action": "save", "file_other": pdf_upload("secret.pdf")})
-    att = Attachment.objects.get()
-    assert client.get(reverse("approvals:attachment", args=[att.pk])).status_code == 200
+    att = Document.objects.get()
+    assert client.get(reverse("documents:download", args=[att.pk])).status_code == 200
     client.force_login(office.community_clerk)
-    assert client.get(reverse("approvals:attachment", args=[att.pk])).status_code == 404
-    assert client.get(reverse("approvals:attachment", args=[att.pk + 999])).status_code == 404
+    assert client.get(reverse("documents:download", args=[att.pk])).status_code == 404
+    assert client.get(reverse("documents:download", args=[att.pk + 999])).status_code == 404
+
+
+def test_a_forms_materials_are_added_by_its_applicant_and_never_removed(client, office, spend):
+    client.force_login(office.clerk)
+    client.post(reverse("approvals:create", args=[spend.pk]),
+                {"title": "附件测试", "amount": "100", "action": "save", "file_other": pdf_upload("依据.pdf")})
+    att = Document.objects.get()
+    assert att.owner.applicant == office.clerk and att.kind == "其他材料"
+    response = client.post(reverse("documents:delete", args=[att.pk]), {"next": "/"})
+    assert response.status_code == 302 and "不能删除" in client.get("/").content.decode()
+    # a reader who is not the applicant (the unit head) may read but not add through the generic upload
+    client.force_login(office.head)
+    response = client.post(reverse("documents:upload"), {"owner": "case", "owner_id": att.owner_id, "kind": "其他材料",
+                                                         "file": pdf_upload("补充.pdf"), "next": "/"})
+    assert response.status_code == 302 and "只有申请人" in client.get("/").content.decode()
+    assert list(Document.objects.values_list("pk", flat=True)) == [att.pk]
+    assert client.get(reverse("documents:download", args=[att.pk])).status_code == 200
 
 
 def test_uploads_are_not_served_as_static_files(client, office, spend):
     client.force_login(office.clerk)
     client.post(reverse("approvals:create", args=[spend.pk]),
                 {"title": "附件测试", "amount": "100", "action": "save", "file_other": pdf_upload("secret.pdf")})
-    att = Attachment.objects.get()
+    att = Document.objects.get()
     assert client.get("/media/" + att.file.name).status_code == 404
     assert client.get("/static/" + att.file.name).status_code == 404
 

@@ -145,15 +145,14 @@ def test_any_one_of_several_is_enough(office, make_case):
 
 def test_category_policy_routes_documents_through_functional_department(office, catalogue):
     case = services.case_create(matter=catalogue["BW-FW"], applicant=office.clerk, title="关于开展安全检查的通知")
-    from approvals.models import Attachment  # noqa: F401  (required attachment is checked below)
 
     with pytest.raises(ApprovalError):
         services.case_submit(case=case, actor=office.clerk)  # 文稿 missing
     from django.core.files.base import ContentFile
 
-    from approvals.models import Attachment as Att
+    from documents.models import Document as Att
 
-    att = Att(case=case, kind="文稿", original_name="通知.pdf", extension=".pdf", size=10, content_type="application/pdf",
+    att = Att(owner=case, kind="文稿", original_name="通知.pdf", extension=".pdf", size=10, content_type="application/pdf",
               sha256="0" * 64, uploaded_by=office.clerk)
     att.file.save("x.pdf", ContentFile(b"%PDF-1.4 test"), save=True)
     services.case_submit(case=case, actor=office.clerk)
@@ -171,7 +170,7 @@ def test_amount_tiers_use_decimal_boundaries_exactly(make_case):
 def test_collective_step_records_the_meeting_with_minutes(office, make_case):
     import datetime
 
-    from approvals.models import Attachment
+    from documents.models import Document
 
     case = make_case("350000")
     for actor in (office.head, office.finance_reviewer, office.leader, office.finance_leader):
@@ -191,11 +190,11 @@ def test_collective_step_records_the_meeting_with_minutes(office, make_case):
     with pytest.raises(ApprovalError):  # a meeting in the future
         services.case_approve(case=case, actor=office.principal, meeting_date=today + datetime.timedelta(days=2),
                               meeting_name="党工委会议", minutes=minutes)
-    assert not Attachment.objects.filter(case=case).exists()
+    assert not Document.objects.filter(case=case).exists()
     services.case_approve(case=case, actor=office.principal, meeting_date=today, meeting_name="党工委会议", minutes=minutes)
     case.refresh_from_db()
     step = RouteStep.objects.get(case=case, kind="collective")
     assert case.status == Case.Status.APPROVED
     assert step.meeting_name == "党工委会议" and step.meeting_date == today
-    assert Attachment.objects.get(case=case).kind == "会议纪要"
+    assert Document.objects.get(case=case).kind == "会议纪要"
     assert Action.objects.filter(case=case, kind="attach", comment__contains="sha256=" + "1" * 64).exists()

@@ -5,7 +5,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from approvals.models import Action, Attachment, Case
+from approvals.models import Action, Case
+from documents.models import Document
 
 from .conftest import PDF_BYTES, pdf_upload
 
@@ -91,11 +92,11 @@ def test_bad_uploads_are_refused_and_nothing_saved(client, office, spend, upload
     r = post_new(client, spend, file_other=upload)
     assert r.status_code == 400
     assert message in r.content.decode()
-    assert Case.objects.count() == 0 and Attachment.objects.count() == 0
+    assert Case.objects.count() == 0 and Document.objects.count() == 0
 
 
 def test_oversized_upload_is_refused(client, office, spend, settings, monkeypatch):
-    from approvals import uploads
+    from documents import checks as uploads
 
     monkeypatch.setattr(uploads, "MAX_UPLOAD_BYTES", 1024)
     client.force_login(office.clerk)

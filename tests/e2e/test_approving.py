@@ -8,7 +8,8 @@ from decimal import Decimal
 
 import pytest
 
-from approvals.models import Action, Attachment, Case, RouteStep, StepAssignee
+from approvals.models import Action, Case, RouteStep, StepAssignee
+from documents.models import Document
 
 from .conftest import PDF_BYTES, PHONE
 from .flows import approve_until, file_case
@@ -96,7 +97,7 @@ def test_unit_head_returns_a_form_and_the_clerk_resubmits(open_session, office, 
     case.refresh_from_db()
     assert case.status == Case.Status.IN_PROGRESS and case.round == 2 and case.amount == Decimal("4200.00")
     assert case.current_step.kind == "unit_head" and case.current_step.status == RouteStep.Status.ACTIVE
-    assert sorted(Attachment.objects.filter(case=case).values_list("original_name", flat=True)) == ["报价单一.pdf", "报价单二.pdf"]
+    assert sorted(Document.objects.filter(case=case).values_list("original_name", flat=True)) == ["报价单一.pdf", "报价单二.pdf"]
     kinds = list(Action.objects.filter(case=case).order_by("id").values_list("kind", flat=True))
     assert kinds[-1] == "resubmit" and "return" in kinds
     assert Action.objects.get(case=case, kind="resubmit").comment.startswith("已补充报价单")

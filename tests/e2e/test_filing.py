@@ -8,7 +8,8 @@ from decimal import Decimal
 
 import pytest
 
-from approvals.models import Attachment, Case
+from approvals.models import Case
+from documents.models import Document
 from budget import selectors as budget_selectors
 from budget.models import BudgetMovement
 
@@ -54,7 +55,7 @@ def test_clerk_files_a_spending_form_with_an_attachment(open_session, office, se
 
     # what the page says is what the database holds
     assert case.status == Case.Status.IN_PROGRESS and case.applicant == office.clerk and case.amount == Decimal("6800.00")
-    att = Attachment.objects.get(case=case)
+    att = Document.objects.get(case=case)
     assert (att.original_name, att.size, att.content_type) == ("投影仪报价单.pdf", len(PDF_BYTES), "application/pdf")
     reserve = BudgetMovement.objects.get(case=case, kind="reserve")
     assert (reserve.line_id, reserve.amount, reserve.stage) == (line.pk, Decimal("6800.00"), "pending")

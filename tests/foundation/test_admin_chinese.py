@@ -20,6 +20,7 @@ from django.urls import NoReverseMatch, reverse
 
 from approvals import registry
 from approvals.models import Action
+from documents.models import Document
 from org.models import Unit, User
 
 WORD = re.compile(r"[A-Za-z][A-Za-z']{2,}")
@@ -86,6 +87,8 @@ def data_words() -> set[str]:
         words.update(WORD.findall(code))
     for key in registry.all_sections():
         words.update(WORD.findall(key))
+    for extension in Document.objects.values_list("extension", flat=True).distinct():
+        words.update(WORD.findall(extension))  # a file's own name: 合同文本.pdf
     for snapshot in Action.objects.values_list("snapshot", flat=True):
         for key, value in snapshot.items():
             words.update(WORD.findall(key))

@@ -18,10 +18,12 @@ from approvals.models import Case, Matter
 from budget import services as budget_services
 from budget.models import ControlMode
 from contracts import services as contract_services
-from contracts.models import Contract, Payment, PaymentTerm
+from contracts.models import Contract, DocKind, Payment, PaymentTerm
+from documents import services as document_services
 from procurement import demo as procurement_demo
 from procurement import services as procurement_services
-from procurement.models import Document, Purchase, Supplier
+from procurement.models import Purchase, Supplier
+from procurement.models import DocKind as ProcurementDocKind
 from procurement.validators import make_credit_code
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -41,7 +43,7 @@ def holders(case):
 
 def stored_pdf(name):
     """A file stored the way the approvals pages store uploads (before the transaction)."""
-    from approvals.uploads import check_upload
+    from documents.checks import check_upload
 
     f = pdf(name)
     return approval_services.store_upload(f, check_upload(f))
@@ -144,7 +146,7 @@ class Flow:
                                                amount=D(amount) if amount else D(prices[winner]), reason=reason)
         if docs:
             for q in award.purchase.quotes.all():
-                procurement_services.document_attach(owner=q, kind=Document.Kind.QUOTE, file=pdf("报价单.pdf"), actor=case.applicant)
+                document_services.attach(owner=q, kind=ProcurementDocKind.QUOTE, upload=pdf("报价单.pdf"), actor=case.applicant)
         if approve:
             approval_services.case_submit(case=case, actor=case.applicant)
             approve_all(case)
@@ -164,7 +166,7 @@ class Flow:
             supplier=supplier,
         )
         if doc:
-            procurement_services.document_attach(owner=contract, kind=Document.Kind.CONTRACT_TEXT, file=pdf("合同.pdf"),
+            document_services.attach(owner=contract, kind=DocKind.CONTRACT_TEXT, upload=pdf("合同.pdf"),
                                                  actor=case.applicant)
         if approve:
             approval_services.case_submit(case=case, actor=case.applicant)
@@ -180,7 +182,7 @@ class Flow:
         acc = contract_services.acceptance_set(case=case, actor=case.applicant, accepted_on=self.today, result=result,
                                                opinion="数量、规格、质量符合合同约定", members=members, terms=terms)
         if doc:
-            procurement_services.document_attach(owner=acc, kind=Document.Kind.ACCEPTANCE_REPORT, file=pdf("验收报告.pdf"),
+            document_services.attach(owner=acc, kind=DocKind.ACCEPTANCE_REPORT, upload=pdf("验收报告.pdf"),
                                                  actor=case.applicant)
         if approve:
             approval_services.case_submit(case=case, actor=case.applicant)

@@ -11,9 +11,13 @@ from django.urls import reverse
 
 from approvals import services as approval_services
 from approvals.models import Case
+from documents import services as document_services
+from documents.exceptions import DocumentError
+from documents.models import Document
 from procurement import services
 from procurement.exceptions import ProcurementError
-from procurement.models import Award, Document, Purchase, Quote, SupplierQualification
+from procurement.models import Award, Purchase, Quote, SupplierQualification
+from procurement.models import DocKind as ProcurementDocKind
 
 from .conftest import pdf
 
@@ -53,7 +57,7 @@ def test_an_inquiry_with_two_quotes_is_refused_naming_the_rule(flow, at_award):
 def test_a_quote_without_its_document_does_not_count(flow, at_award):
     award = flow.quotes(at_award, docs=False, approve=False)
     for q in award.purchase.quotes.order_by("amount")[:2]:
-        services.document_attach(owner=q, kind=Document.Kind.QUOTE, file=pdf(), actor=at_award.applicant)
+        document_services.attach(owner=q, kind=ProcurementDocKind.QUOTE, upload=pdf(), actor=at_award.applicant)
     assert "2" in _refused(at_award, "too_few_quotes")
 
 
@@ -93,7 +97,7 @@ def test_quotes_follow_the_rows_removed_rows_go_with_their_documents(flow, at_aw
     rows = [{"supplier": q.supplier, "amount": q.amount, "quoted_on": q.quoted_on} for q in award.purchase.quotes.exclude(pk=gone.pk)]
     services.award_set(case=at_award, actor=at_award.applicant, quotes=rows, winner=flow.suppliers[0], amount=D("76000"), reason="x")
     assert not Quote.objects.filter(pk=gone.pk).exists()
-    assert not Document.objects.filter(owner_id=gone.pk, kind=Document.Kind.QUOTE).exists()
+    assert not Document.objects.filter(owner_id=gone.pk, kind=ProcurementDocKind.QUOTE).exists()
 
 
 def test_the_same_supplier_cannot_quote_twice(flow, at_award):
@@ -107,8 +111,10 @@ def test_the_same_supplier_cannot_quote_twice(flow, at_award):
 def test_quote_documents_only_while_the_award_stage_is_filled(flow, at_award):
     award = flow.quotes(at_award)
     q = award.purchase.quotes.first()
-    with pytest.raises(ProcurementError):
-        services.document_attach(owner=q, kind=Document.Kind.QUOTE, file=pdf(), actor=at_award.applicant)
+    before = Document.objects.count()
+    with pytest.raises(DocumentError, match="报价"):
+        document_services.attach(owner=q, kind=ProcurementDocKind.QUOTE, upload=pdf(), actor=at_award.applicant)
+    assert Document.objects.count() == before
 
 
 def test_published_results_are_listed_for_all_staff(client, flow, at_award):

@@ -9,13 +9,13 @@ from decimal import Decimal as D
 import pytest
 
 from approvals import registry
-from approvals.exceptions import ApprovalError
 from approvals import services as approval_services
 from approvals.models import Case
 from budget.selectors import line_figures
 from contracts.exceptions import ContractError
-from contracts.models import Contract, PaymentTerm
-from procurement.models import Document
+from contracts.models import Contract, DocKind, PaymentTerm
+from documents import services as document_services
+from documents.exceptions import DocumentError
 
 from .conftest import pdf
 
@@ -162,13 +162,11 @@ def test_a_direct_contract_at_the_small_purchase_limit_is_refused(flow, catalogu
 
 def test_the_signed_scan_may_be_added_once_in_force(flow, at_contract):
     contract = flow.contract(at_contract)
-    from procurement import services as procurement_services
-
-    doc = procurement_services.document_attach(owner=contract, kind=Document.Kind.CONTRACT_SCAN, file=pdf("签字盖章.pdf"),
+    doc = document_services.attach(owner=contract, kind=DocKind.CONTRACT_SCAN, upload=pdf("签字盖章.pdf"),
                                                actor=at_contract.applicant)
     assert doc.owner == contract
-    with pytest.raises(ApprovalError):
-        procurement_services.document_attach(owner=contract, kind=Document.Kind.CONTRACT_TEXT, file=pdf(), actor=at_contract.applicant)
+    with pytest.raises(DocumentError):
+        document_services.attach(owner=contract, kind=DocKind.CONTRACT_TEXT, upload=pdf(), actor=at_contract.applicant)
 
 
 def test_rejecting_the_contract_stage_releases_the_reservation(flow, at_contract):

@@ -16,9 +16,9 @@ from openpyxl import load_workbook
 from approvals import services as approval_services
 from approvals.money import format_yuan
 from budget.models import BudgetMovement
-from contracts.models import Contract, Payment
-from procurement import services as procurement_services
-from procurement.models import Document, SupplierQualification
+from contracts.models import Contract, DocKind, Payment
+from documents import services as document_services
+from procurement.models import SupplierQualification
 
 from .conftest import approve_all, pdf
 
@@ -56,7 +56,7 @@ def busy(flow, today):
         flow.quotes(case, prices=(award, str(D(award) + 3000), str(D(award) + 5500)))
         contract = flow.contract(case, amount=award, approve=False)
         for name in ("补充协议.pdf", "附件.pdf"):
-            procurement_services.document_attach(owner=contract, kind=Document.Kind.CONTRACT_TEXT, file=pdf(name),
+            document_services.attach(owner=contract, kind=DocKind.CONTRACT_TEXT, upload=pdf(name),
                                                  actor=case.applicant)
         approval_services.case_submit(case=case, actor=case.applicant)
         approve_all(case)

@@ -8,9 +8,11 @@ from decimal import Decimal as D
 import pytest
 from django.urls import reverse
 
-from contracts.models import Payment
+from contracts.models import DocKind, Payment
+from documents.models import Document
 from org.models import Role
-from procurement.models import Document, Supplier
+from procurement.models import Supplier
+from procurement.models import DocKind as ProcurementDocKind
 from tests.factories import UserFactory
 
 from .conftest import pdf
@@ -37,8 +39,8 @@ def test_records_of_another_unit_are_not_found(client, flow, chain):
     assert client.get(reverse("contracts:detail", args=[contract.pk])).status_code == 404
     assert client.get(reverse("contracts:payment_detail", args=[payment.pk])).status_code == 404
     assert client.get(reverse("procurement:purchase_detail", args=[contract.purchase_id])).status_code == 404
-    doc = Document.objects.filter(kind=Document.Kind.CONTRACT_TEXT).first()
-    assert client.get(reverse("procurement:document", args=[doc.pk])).status_code == 404
+    doc = Document.objects.filter(kind=DocKind.CONTRACT_TEXT).first()
+    assert client.get(reverse("documents:download", args=[doc.pk])).status_code == 404
     assert contract.number not in client.get(reverse("contracts:index")).content.decode()
     assert client.get(reverse("contracts:detail", args=[999999])).status_code == 404
 
@@ -104,8 +106,8 @@ def test_qualification_with_scan_and_expiry(client, office, suppliers, today):
     q = s.qualifications.get()
     body = client.get(reverse("procurement:supplier_detail", args=[s.pk])).content.decode()
     assert "营业执照" in body
-    doc = Document.objects.get(owner_id=q.pk, kind=Document.Kind.QUALIFICATION)
-    assert client.get(reverse("procurement:document", args=[doc.pk])).status_code == 200
+    doc = Document.objects.get(owner_id=q.pk, kind=ProcurementDocKind.QUALIFICATION)
+    assert client.get(reverse("documents:download", args=[doc.pk])).status_code == 200
     client.force_login(office.clerk)
     client.post(reverse("procurement:qualification_add", args=[s.pk]), {"name": "x"})
     assert s.qualifications.count() == 1
@@ -114,16 +116,16 @@ def test_qualification_with_scan_and_expiry(client, office, suppliers, today):
 def test_document_upload_refused_outside_the_stage(client, flow, chain):
     case, contract, _payment = chain
     client.force_login(case.applicant)
-    response = client.post(reverse("procurement:document_upload"), {
+    response = client.post(reverse("documents:upload"), {
         "owner": "contract", "owner_id": contract.pk, "kind": "contract_text", "file": pdf(), "next": "/",
     })
     assert response.status_code == 302
-    assert Document.objects.filter(kind=Document.Kind.CONTRACT_TEXT).count() == 1
-    response = client.post(reverse("procurement:document_upload"), {
+    assert Document.objects.filter(kind=DocKind.CONTRACT_TEXT).count() == 1
+    response = client.post(reverse("documents:upload"), {
         "owner": "contract", "owner_id": contract.pk, "kind": "contract_scan", "file": pdf("盖章.pdf"), "next": "https://evil.example/",
     })
     assert response["Location"] != "https://evil.example/"
-    assert Document.objects.filter(kind=Document.Kind.CONTRACT_SCAN).count() == 1
+    assert Document.objects.filter(kind=DocKind.CONTRACT_SCAN).count() == 1
 
 
 def test_cashier_pays_from_the_payment_page(client, flow, chain):

@@ -33,10 +33,10 @@ from budget import selectors as budget_selectors
 from budget import services as budget_services
 from budget.models import ControlMode
 from contracts import services
-from contracts.models import Contract, Payment, PaymentTerm
+from contracts.models import Contract, DocKind, Payment, PaymentTerm
+from documents import services as document_services
 from procurement import demo as procurement_demo
-from procurement import services as procurement_services
-from procurement.models import Document, Supplier
+from procurement.models import Supplier
 from procurement.validators import make_credit_code
 
 pytestmark = pytest.mark.django_db
@@ -94,8 +94,8 @@ class ContractPayments(RuleBasedStateMachine):
         contract = services.contract_set(case=case, actor=o.clerk, title="物业服务合同", category="other", amount=amount,
                                          signed_on=today, start_date=today, end_date=today + dt.timedelta(days=365),
                                          terms=rows, supplier=self.supplier)
-        procurement_services.document_attach(owner=contract, kind=Document.Kind.CONTRACT_TEXT, actor=o.clerk,
-                                             file=SimpleUploadedFile("合同.pdf", PDF, content_type="application/pdf"))
+        document_services.attach(owner=contract, kind=DocKind.CONTRACT_TEXT, actor=o.clerk,
+                                             upload=SimpleUploadedFile("合同.pdf", PDF, content_type="application/pdf"))
         services.contract_submit(case=case)
         Case.objects.filter(pk=case.pk).update(status=Case.Status.IN_PROGRESS)
         services.contract_approved(case=case, actor=o.head)
@@ -165,8 +165,8 @@ class ContractPayments(RuleBasedStateMachine):
         o = self.office
         acceptance = services.acceptance_set(case=case, actor=o.clerk, accepted_on=timezone.localdate(), result="passed",
                                              opinion="合格", members=[o.clerk2, o.heads["cgzx"]], terms=pending)
-        procurement_services.document_attach(owner=acceptance, kind=Document.Kind.ACCEPTANCE_REPORT, actor=o.clerk,
-                                             file=SimpleUploadedFile("验收报告.pdf", PDF, content_type="application/pdf"))
+        document_services.attach(owner=acceptance, kind=DocKind.ACCEPTANCE_REPORT, actor=o.clerk,
+                                             upload=SimpleUploadedFile("验收报告.pdf", PDF, content_type="application/pdf"))
         Case.objects.filter(pk=case.pk).update(status=Case.Status.IN_PROGRESS)
         self._attempt(lambda: services.acceptance_submit(case=case))
         services.acceptance_approved(case=case)

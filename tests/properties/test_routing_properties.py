@@ -102,7 +102,7 @@ def _minutes() -> dict:
     """The meeting minutes, stored as the decision view stores them."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from approvals.uploads import check_upload
+    from documents.checks import check_upload
 
     f = SimpleUploadedFile("会议纪要.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
     return services.store_upload(f, check_upload(f))

@@ -98,15 +98,17 @@ def test_the_administrator_changes_a_threshold_in_the_admin_and_the_next_scan_us
     setting = RuleSetting.objects.get(code="BUD-02")
     client.force_login(office.admin)
     url = reverse("admin:risk_rulesetting_change", args=[setting.pk])
-    form = {"code": "BUD-02", "enabled": "on", "severity": "medium", "mode": "warn", "params": '{"share": "abc"}',
+    page = client.get(url).content.decode()
+    assert "已用占调整后预算的比例（%）" in page and 'value="90"' in page  # the parameter, labelled as the rule names it
+    form = {"code": "BUD-02", "enabled": "on", "severity": "medium", "mode": "warn", "param_share": "abc",
             "notify_roles": ""}
     response = client.post(url, form)
     assert response.status_code == 200 and "不是数字" in response.content.decode()
-    response = client.post(url, {**form, "params": '{"shares": "85"}'})
-    assert "未知参数" in response.content.decode()
+    response = client.post(url, {**form, "param_share": "-5"})
+    assert "不能为负数" in response.content.decode()
     setting.refresh_from_db()
-    assert setting.params == {"share": "90"}
-    response = client.post(url, {**form, "params": '{"share": "85"}'})
+    assert setting.params == {"share": "90"} and setting.severity == "low"
+    response = client.post(url, {**form, "param_share": "85"})
     assert response.status_code == 302
     run = engine.scan(codes={"BUD-02"})
     assert run.opened == 1

@@ -29,6 +29,7 @@ from django.utils import timezone
 from org.models import Role
 
 from ..factories import UserFactory
+from contracts.models import DocKind
 
 PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 ANON = "anonymous"
@@ -50,14 +51,11 @@ def walk_urls(patterns=None, prefix: str = "", namespace: str | None = None):
 
 
 def attach(case, user, name="材料.pdf", content=PDF_BYTES):
-    from approvals.models import Attachment
-    from approvals.uploads import check_upload
+    from documents import services as document_services
 
     upload = SimpleUploadedFile(name, content, content_type="application/pdf")
-    att = Attachment(case=case, kind="其他材料", uploaded_by=user, **check_upload(upload))
-    att.file.save(upload.name, upload, save=False)
-    att.save()
-    return att
+    stored = document_services.store(upload, document_services.check(upload))
+    return document_services.record(owner=case, stored=stored, kind="其他材料", actor=user)
 
 
 @pytest.fixture
@@ -122,7 +120,8 @@ def _procurement_chain(office, applicant, year) -> dict:
     from contracts import services as contract_services
     from contracts.models import Supplement
     from procurement import demo as procurement_demo
-    from procurement.models import Document, Purchase
+    from procurement.models import Purchase
+    from documents.models import Document
 
     from ..procurement.conftest import Flow, make_supplier
 
@@ -148,7 +147,7 @@ def _procurement_chain(office, applicant, year) -> dict:
         "purchase": Purchase.objects.get(case=case),
         "supplier": suppliers[0],
         "contract": contract,
-        "contract_doc": Document.objects.filter(kind=Document.Kind.CONTRACT_TEXT).get(),
+        "contract_doc": Document.objects.filter(kind=DocKind.CONTRACT_TEXT).get(),
         "payment": payment,
     }
 

@@ -21,12 +21,12 @@ def _foreign_gets(w):
         reverse("approvals:detail", args=[w.foreign.pk]),
         reverse("approvals:edit", args=[w.foreign.pk]),
         reverse("approvals:pdf", args=[w.foreign.pk]),
-        reverse("approvals:attachment", args=[w.foreign_attachment.pk]),
+        reverse("documents:download", args=[w.foreign_attachment.pk]),
         reverse("approvals:preview", args=[w.spend.pk]) + f"?case={w.foreign.pk}&amount=1",
         reverse("budget:line_detail", args=[w.foreign_line.pk]),
         reverse("budget:ledger") + f"?line={w.foreign_line.pk}",
         reverse("procurement:purchase_detail", args=[w.purchase.pk]),
-        reverse("procurement:document", args=[w.contract_doc.pk]),
+        reverse("documents:download", args=[w.contract_doc.pk]),
         reverse("contracts:detail", args=[w.contract.pk]),
         reverse("contracts:payment_detail", args=[w.payment.pk]),
     ]
@@ -47,7 +47,7 @@ def _foreign_posts(w):
         (reverse("contracts:payment_request", args=[w.contract.pk]), {}),
         (reverse("contracts:supplement_request", args=[w.contract.pk]), {}),
         (reverse("contracts:payment_pay", args=[w.payment.pk]), {"paid_on": "2026-01-05", "bank_reference": "X"}),
-        (reverse("procurement:document_delete", args=[w.contract_doc.pk]), {}),
+        (reverse("documents:delete", args=[w.contract_doc.pk]), {}),
     ]
 
 
@@ -94,7 +94,7 @@ def test_an_export_belongs_to_whoever_asked_for_it(client, world):
 def test_a_document_cannot_be_uploaded_onto_another_units_record(client, world):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from procurement.models import Document
+    from documents.models import Document
 
     from .conftest import PDF_BYTES
 
@@ -102,7 +102,7 @@ def test_a_document_cannot_be_uploaded_onto_another_units_record(client, world):
     client.force_login(world.office.clerk)
     for owner, pk in (("contract", world.contract.pk), ("payment", world.payment.pk), ("acceptance", world.acceptance.pk)):
         upload = SimpleUploadedFile("伪造.pdf", PDF_BYTES, content_type="application/pdf")
-        response = client.post(reverse("procurement:document_upload"),
+        response = client.post(reverse("documents:upload"),
                                {"owner": owner, "owner_id": pk, "kind": "other", "file": upload})
         assert response.status_code in (403, 404), (owner, response.status_code)
     assert Document.objects.count() == count
@@ -158,14 +158,14 @@ def test_ids_that_do_not_exist_are_not_found_for_everyone(client, world):
         reverse("approvals:detail", args=[missing]),
         reverse("approvals:edit", args=[missing]),
         reverse("approvals:pdf", args=[missing]),
-        reverse("approvals:attachment", args=[missing]),
+        reverse("documents:download", args=[missing]),
         reverse("approvals:create", args=[missing]),
         reverse("approvals:preview", args=[missing]),
         reverse("budget:line_detail", args=[missing]),
         reverse("budget:export_job", args=["00000000-0000-0000-0000-000000000000"]),
         reverse("procurement:purchase_detail", args=[missing]),
         reverse("procurement:supplier_detail", args=[missing]),
-        reverse("procurement:document", args=[missing]),
+        reverse("documents:download", args=[missing]),
         reverse("contracts:detail", args=[missing]),
         reverse("contracts:payment_detail", args=[missing]),
     ]

@@ -15,13 +15,16 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook
 
-from approvals.models import Attachment, Case
-from approvals.uploads import MAX_UPLOAD_BYTES
+from approvals.models import Case
 from budget.forms import MAX_UPLOAD_BYTES as BUDGET_MAX_BYTES
 from budget.models import BudgetLine
-from procurement.models import Document, SupplierQualification
+from contracts.models import DocKind
+from documents.checks import MAX_UPLOAD_BYTES
+from documents.models import Document
+from procurement.models import SupplierQualification
 
 from .conftest import PDF_BYTES
+
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 BAD_FILES = {
@@ -71,19 +74,19 @@ def entry_points(world, settings):
             "meeting_date": "2026-01-05", "meeting_name": "党工委会议", "minutes": f})
 
     def contract_scan(client, f):
-        return client.post(reverse("procurement:document_upload"), {
-            "owner": "contract", "owner_id": w.contract.pk, "kind": Document.Kind.CONTRACT_SCAN, "file": f})
+        return client.post(reverse("documents:upload"), {
+            "owner": "contract", "owner_id": w.contract.pk, "kind": DocKind.CONTRACT_SCAN, "file": f})
 
     def acceptance_report(client, f):
-        return client.post(reverse("procurement:document_upload"), {
-            "owner": "acceptance", "owner_id": w.acceptance.pk, "kind": Document.Kind.ACCEPTANCE_REPORT, "file": f})
+        return client.post(reverse("documents:upload"), {
+            "owner": "acceptance", "owner_id": w.acceptance.pk, "kind": DocKind.ACCEPTANCE_REPORT, "file": f})
 
     def qualification(client, f):
         return client.post(reverse("procurement:qualification_add", args=[w.supplier.pk]), {
             "name": "营业执照", "number": "A1", "file": f})
 
     def counts():
-        return Attachment.objects.count(), Document.objects.count(), SupplierQualification.objects.count()
+        return Document.objects.count(), SupplierQualification.objects.count()
 
     return {
         "file a form": (o.clerk, create, counts),

@@ -1,5 +1,6 @@
 """Upload checks: size, extension and the file's real content (magic bytes) must agree;
-executables and scripts are refused whatever their name says."""
+executables and scripts are refused whatever their name says. The one implementation for
+every file of the system."""
 
 from __future__ import annotations
 
@@ -29,7 +30,8 @@ _EXECUTABLE = [b"MZ", b"\x7fELF", b"#!", b"\xca\xfe\xba\xbe", b"\xcf\xfa\xed\xfe
 
 
 def check_upload(f) -> dict:
-    """Validate an UploadedFile; return its facts (extension, content type, size, sha256)."""
+    """Validate an UploadedFile; return its facts (original name, extension, content type,
+    size, sha256). Raises ValidationError with a message a person can read."""
     name = Path(f.name or "").name
     ext = Path(name).suffix.lower()
     if f.size == 0:

@@ -1,0 +1,95 @@
+"""Who may read, add and delete the files of an owner record, as its app declares it.
+
+Each owning app registers, in its ``AppConfig.ready()``, one ``Owner`` per model whose
+records carry files::
+
+    registry.register(Owner(
+        model=Quote, key="quote", kinds={"quote": _("Quotation")},
+        can_read=lambda user, quote: ...,          # bool: False → 404
+        can_add=lambda user, quote, kind: ...,     # "" allowed, else the reason shown to the person
+        can_delete=lambda user, document: ...,     # "" allowed, else the reason
+    ))
+
+A model nobody registered is denied everything (deny by default); a kind the owner did not
+declare is refused. ``kinds`` is a mapping of kind → label; ``None`` when the kinds are the
+owner's own words (a form's materials are named by its matter) and ``can_add`` judges them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from django.db import models
+from django.utils.translation import gettext as _
+
+
+@dataclass(frozen=True)
+class Owner:
+    model: type[models.Model]
+    key: str  # short name the upload form posts ("quote", "contract", …)
+    kinds: Mapping[str, str] | None
+    can_read: Callable[..., bool]
+    can_add: Callable[..., str]
+    can_delete: Callable[..., str]
+
+_owners: dict[type[models.Model], Owner] = {}
+_by_key: dict[str, Owner] = {}
+
+
+def register(owner: Owner) -> Owner:
+    previous = _by_key.get(owner.key)
+    if previous is not None and previous.model is not owner.model:
+        raise ValueError(f"document owner key {owner.key!r} is already used by {previous.model.__name__}")
+    _owners[owner.model] = owner
+    _by_key[owner.key] = owner
+    return owner
+
+
+def unregister(model) -> None:
+    rules = _owners.pop(model, None)
+    if rules is not None:
+        _by_key.pop(rules.key, None)
+
+
+def rules_for(model) -> Owner | None:
+    return _owners.get(model)
+
+
+def model_for_key(key: str):
+    rules = _by_key.get(key)
+    return rules.model if rules else None
+
+
+def kind_label(model, kind: str) -> str:
+    rules = _owners.get(model)
+    if rules is None or rules.kinds is None:
+        return kind
+    return str(rules.kinds.get(kind, kind))
+
+
+# --- decisions (deny by default) --------------------------------------------------------------------
+def may_read(user, owner) -> bool:
+    rules = _owners.get(type(owner)) if owner is not None else None
+    if rules is None or not user.is_authenticated:
+        return False
+    return bool(rules.can_read(user, owner))
+
+
+def add_refusal(user, owner, kind: str) -> str:
+    """'' if ``user`` may add a ``kind`` file to ``owner``; otherwise why not."""
+    rules = _owners.get(type(owner)) if owner is not None else None
+    if rules is None or not user.is_authenticated:
+        return _("Files cannot be attached here.")
+    if not kind or (rules.kinds is not None and kind not in rules.kinds):
+        return _("This kind of file does not belong here.")
+    return rules.can_add(user, owner, kind) or ""
+
+
+def delete_refusal(user, document) -> str:
+    """'' if ``user`` may delete ``document``; otherwise why not."""
+    owner = document.owner
+    rules = _owners.get(type(owner)) if owner is not None else None
+    if rules is None or not user.is_authenticated:
+        return _("This file cannot be removed.")
+    return rules.can_delete(user, document) or ""

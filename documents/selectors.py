@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import QuerySet
+
+from .models import Document
+
+
+def documents_of(owner, kind: str | None = None) -> QuerySet[Document]:
+    ct = ContentType.objects.get_for_model(owner, for_concrete_model=False)
+    qs = Document.objects.filter(owner_type=ct, owner_id=owner.pk).select_related("uploaded_by")
+    return qs.filter(kind=kind) if kind else qs
+
+
+def documents_by_owner(model, owner_ids) -> dict[int, list[Document]]:
+    """Files of many records of one model, in one query: owner id → list."""
+    ct = ContentType.objects.get_for_model(model, for_concrete_model=False)
+    docs: dict[int, list[Document]] = {}
+    for d in Document.objects.filter(owner_type=ct, owner_id__in=list(owner_ids)).order_by("id"):
+        docs.setdefault(d.owner_id, []).append(d)
+    return docs

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "org",
     "approvals",
     "budget",
+    "payments",
     "procurement",
     "contracts",
     "construction",

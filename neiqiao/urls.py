@@ -24,6 +24,7 @@ urlpatterns = [
     path("search/", core_views.search_view, name="search"),
     path("approvals/", include("approvals.urls")),
     path("budget/", include("budget.urls")),
+    path("payments/", include("payments.urls")),
     path("procurement/", include("procurement.urls")),
     path("contracts/", include("contracts.urls")),
     path("construction/", include("construction.urls")),

@@ -23,4 +23,10 @@ class ProcurementConfig(AppConfig):
         register_record_page("procurement.supplier", "procurement:supplier_detail")
         for rule in (SuspiciousQuotes(), LapsedSupplier()):
             register_rule(rule)
+
+        from payments.registry import register_payee_check
+
+        from .services import payee_blacklist_refusal
+
+        register_payee_check("procurement.blacklist", payee_blacklist_refusal)
         navigation.replace("procurement", "procurement:index")

@@ -15,3 +15,7 @@ class ContractsConfig(AppConfig):
         for section in (ContractSection(), AcceptanceSection(), PaymentSection(), SupplementSection()):
             register(section)
         navigation.replace("contracts", "contracts:index")
+
+        from . import payables
+
+        payables.register()

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from approvals.exceptions import ApprovalError
 from org.models import Role
+from payments import permissions as payment_permissions
 
 from . import selectors, services, xlsx
 from .forms import ExecutionFilterForm, PayForm
@@ -114,10 +115,7 @@ def payment_list(request):
 def payment_detail(request, pk: int):
     payment = selectors.payment_for_user(request.user, pk)
     chain = selectors.chain_for_contract(payment.contract)
-    can_pay = (
-        payment.status == Payment.Status.APPROVED and request.user.has_role(Role.CASHIER)
-        and request.user.pk != payment.case.applicant_id and request.user.pk not in services.case_deciders(payment.case)
-    )
+    can_pay = payment.status == Payment.Status.APPROVED and payment_permissions.pay_refusal(request.user, payment.case) is None
     from procurement import selectors as procurement_selectors
 
     return render(request, "contracts/payment_detail.html", {

@@ -47,7 +47,7 @@ class Payment(models.Model):
     payee_name = models.CharField(_("payee"), max_length=200)
     # the person (user id) or supplier (supplier id) paid, when the payee is one of ours
     payee_ref = models.PositiveBigIntegerField(_("payee record"), null=True, blank=True)
-    bank_name = models.CharField(_("bank"), max_length=100)
+    bank_name = models.CharField(_("bank"), max_length=100, blank=True)
     bank_account = models.CharField(_("bank account"), max_length=40)
     amount = models.DecimalField(_("amount (yuan)"), **MONEY)
     refund_of = models.ForeignKey(

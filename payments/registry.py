@@ -14,7 +14,8 @@ A business app registers its source in ``AppConfig.ready()``; payments imports n
         source_id=lambda case: ...,         # the record that registered the cap (optional)
         lock=lambda case: None,             # lock the source's rows (lock order, step 2)
         budget=lambda case: (line, commitment),  # where the payment executes (optional)
-        check=lambda case, amount: None,         # raise PaymentError to refuse (optional)
+        check=lambda case, amount: None,         # raise an ApprovalError to refuse (optional)
+        invoice=lambda case: (code, number),     # the invoice the source holds (optional)
         after_pay=lambda case, payment: None,    # keep the source's own figures (optional)
     )
 
@@ -76,8 +77,12 @@ class PayableSource:
     lock: Callable[[Any], None] = lambda case: None
     budget: Callable[[Any], tuple[Any, Any] | None] | None = None
     after_pay: Callable[[Any, Any], None] = lambda case, payment: None
+    # the invoice the source already holds (code, number): the cashier cannot pay another one
+    invoice: Callable[[Any], tuple[str, str] | None] = lambda case: None
     # may the cashier type another organisation or supplier as payee (an invoice of a hotel)?
     other_payees: bool = False
+    # may a payment of this source be refunded at the desk (False: a contract is reduced by a supplement)
+    refunds: bool = True
 
     def pays(self, case) -> bool:
         if self.applies is not None:

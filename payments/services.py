@@ -101,7 +101,8 @@ def _budget_target(source: registry.PayableSource, case: Case):
 def _check_cashier(actor, case: Case) -> None:
     refusal = permissions.pay_refusal(actor, case)
     if refusal:
-        raise PaymentError(refusal, code="incompatible_duties")
+        code = "not_cashier" if not permissions.may_pay_at_all(actor) else "incompatible_duties"
+        raise PaymentError(refusal, code=code)
 
 
 def _resolve_payee(source, case, *, kind: str, ref, name: str) -> registry.Payee:
@@ -136,14 +137,17 @@ def _resolve_payee(source, case, *, kind: str, ref, name: str) -> registry.Payee
     return registry.Payee(kind=kind, name=name[:200])
 
 
-def _invoice(kind: str, code: str, number: str) -> tuple[str, str]:
+def _invoice(code: str, number: str) -> tuple[str, str]:
     code, number = normalise_invoice(code), normalise_invoice(number)
     if len(code) > 20 or len(number) > 30:
         raise PaymentError(_("The invoice code has at most 20 characters and the number at most 30."), code="invoice_long")
+    return code, number
+
+
+def _require_invoice(kind: str, number: str) -> None:
     if kind != PayeeKind.PERSON and not number:
         raise PaymentError(_("A payment to a supplier or an organisation needs its invoice number: no payment without an invoice."),
                            code="invoice_required")
-    return code, number
 
 
 def _invoice_taken_message(code: str, number: str, other: Payment | None) -> str:
@@ -166,7 +170,7 @@ def pay(*, case: Case, actor, amount, payee_kind: str, payee_ref=None, payee_nam
     who applied for or approved the case, a person the case does not name."""
     amount = _amount(amount)
     paid_on = _paid_on(paid_on)
-    code, number = _invoice(payee_kind, invoice_code, invoice_number)
+    code, number = _invoice(invoice_code, invoice_number)
     with transaction.atomic():
         case = _lock_case(case.pk)
         source = _source(case)
@@ -178,8 +182,9 @@ def pay(*, case: Case, actor, amount, payee_kind: str, payee_ref=None, payee_nam
             raise PaymentError(refusal, code="payee_refused")
         bank_name = (bank_name or "").strip() or payee.bank_name
         bank_account = "".join((bank_account or "").split()) or payee.bank_account
-        if not bank_name or not bank_account:
-            raise PaymentError(_("Give the payee's bank and account."), code="bank_required")
+        if not bank_account:
+            raise PaymentError(_("Give the payee's bank account."), code="bank_required")
+        source.check(case, amount)  # the source's own rules (a contract: approved, not paid yet, in full)
         cap = source.cap(case)
         paid = paid_total(case)
         if paid + amount > cap:
@@ -190,7 +195,17 @@ def pay(*, case: Case, actor, amount, payee_kind: str, payee_ref=None, payee_nam
                    "cap": format_yuan(cap), "paid": format_yuan(paid), "left": format_yuan(max(ZERO, cap - paid))},
                 code="above_cap",
             )
-        source.check(case, amount)
+        held = source.invoice(case)
+        if held is not None:
+            held = (normalise_invoice(held[0]), normalise_invoice(held[1]))
+            if not (code or number):
+                code, number = held
+            elif (code, number) != held:
+                raise PaymentError(
+                    _("This case is paid against invoice %(held)s; invoice %(given)s is not the one approved.")
+                    % {"held": f"{held[0]} {held[1]}".strip(), "given": f"{code} {number}".strip()}, code="invoice_other",
+                )
+        _require_invoice(payee.kind, number)
         if number:
             other = (Payment.objects.filter(invoice_code=code, invoice_number=number, status=PAID, amount__gt=0)
                      .select_related("case").first())
@@ -241,6 +256,9 @@ def refund(*, payment: Payment, actor, amount, bank_reference: str = "", paid_on
             raise PaymentError(_("%(number)s spends no money that the payment desk pays.") % {"number": case.number},
                                code="no_source")
         _check_cashier(actor, case)
+        if not source.refunds:
+            raise PaymentError(_("A payment of this kind is not refunded at the desk: void a payment made by mistake, "
+                                 "or reduce the contract by a supplementary agreement."), code="no_refunds")
         source.lock(case)
         original = Payment.objects.select_for_update(of=("self",)).get(pk=payment.pk)
         if original.status != PAID or original.is_refund:

@@ -9,10 +9,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from approvals.exceptions import ApprovalError
 from approvals.money import format_yuan
 
 from . import permissions, registry, selectors, services
-from .exceptions import PaymentError
 from .forms import PayForm, RefundForm, VoidForm
 
 PAGE_SIZE = 50
@@ -62,7 +62,7 @@ def case_pay(request, pk: int):
                     invoice_code=data.get("invoice_code") or "", invoice_number=data.get("invoice_number") or "",
                     bank_reference=data.get("bank_reference") or "", paid_on=data["paid_on"],
                 )
-            except PaymentError as exc:
+            except ApprovalError as exc:  # the service's refusals and a source's own rules
                 messages.error(request, exc.message)
             else:
                 messages.success(request, _("Paid: %(amount)s to %(payee)s.")
@@ -100,7 +100,7 @@ def payment_refund(request, pk: int):
         back = services.refund(payment=payment, actor=request.user, amount=form.cleaned_data["amount"],
                                paid_on=form.cleaned_data["paid_on"],
                                bank_reference=form.cleaned_data.get("bank_reference") or "")
-    except PaymentError as exc:
+    except ApprovalError as exc:  # the service's refusals and a source's own rules
         messages.error(request, exc.message)
     else:
         messages.success(request, _("Refund of %(amount)s recorded.") % {"amount": format_yuan(-back.amount)})
@@ -117,7 +117,7 @@ def payment_void(request, pk: int):
         return redirect("payments:case", pk=payment.case_id)
     try:
         services.payment_void(payment=payment, actor=request.user, reason=form.cleaned_data["reason"])
-    except PaymentError as exc:
+    except ApprovalError as exc:  # the service's refusals and a source's own rules
         messages.error(request, exc.message)
     else:
         messages.success(request, _("The payment was voided."))

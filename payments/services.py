@@ -220,7 +220,9 @@ def pay(*, case: Case, actor, amount, payee_kind: str, payee_ref=None, payee_nam
         try:
             with transaction.atomic():
                 payment.save()
-        except IntegrityError:  # the same invoice paid at this very moment by another cashier
+        except IntegrityError as exc:  # the same invoice paid at this very moment by another cashier
+            if "payments_invoice_paid_once" not in str(exc):
+                raise
             raise PaymentError(_invoice_taken_message(code, number, None), code="invoice_paid") from None
         target = _budget_target(source, case)
         if target is not None:

@@ -503,6 +503,7 @@ class Action(models.Model):
         HANDOVER = "handover", _("Handed over")
         ADD_APPROVER = "add_approver", _("Added an approver")
         RETURN_TO_STEP = "return_to_step", _("Returned to an earlier step")
+        PAY = "pay", _("Paid by the cashier")
 
     case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="actions")
     kind = models.CharField(_("action"), max_length=20, choices=Kind.choices)

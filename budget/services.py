@@ -375,6 +375,17 @@ def budget_execute(*, line: BudgetLine, amount, source, commitment=None, case=No
         return list(BudgetMovement.objects.filter(batch=batch).order_by("id"))
 
 
+def budget_refund(*, line: BudgetLine, amount, source, case=None, actor=None, note: str = "",
+                  occurred_on=None) -> BudgetMovement:
+    """A refund or a voided payment (``source``) gives back ``amount`` executed on the line: an
+    execute row of −amount; the money is available on the line again."""
+    amount = _money(amount, what=_("The refunded amount"))
+    with transaction.atomic():
+        line = _lock_lines([line.pk])[line.pk]
+        return _row(line, K.EXECUTE, -amount, source=source, case=case, batch=uuid.uuid4(), actor=actor,
+                    note=note or _("Refunded"), occurred_on=occurred_on)
+
+
 # --- adjustments (追加 / 调减 / 调剂) -----------------------------------------------------------
 def budget_adjustment_set(*, case, kind: str, line: BudgetLine, to_line: BudgetLine | None = None) -> BudgetAdjustment:
     if case.status not in ("draft", "returned"):

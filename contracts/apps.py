@@ -30,3 +30,7 @@ class ContractsConfig(AppConfig):
         register_record_page("contracts.contract", "contracts:detail")
         for rule in (SupplementsOverLimit(), TooManyChanges(), ContractDiffersFromAward()):
             register_rule(rule)
+
+        from . import payables
+
+        payables.register()

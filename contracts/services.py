@@ -19,10 +19,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from approvals.models import Case, StepAssignee
+from approvals.models import Case
 from approvals.money import format_yuan, round_money
 from core import events
 from documents.selectors import documents_of
+from payments import services as payments_services
+from payments.exceptions import PaymentError
+from payments.models import PayeeKind
 from org.models import Role
 from procurement import selectors as procurement_selectors
 from procurement.models import Award, Purchase, Supplier
@@ -555,63 +558,28 @@ def payment_cancel(*, case: Case) -> None:
     Payment.objects.filter(case=case, status__in=[PS.DRAFT, PS.SUBMITTED, PS.APPROVED]).update(status=PS.CANCELLED)
 
 
-def case_deciders(case: Case) -> set[int]:
-    """Everyone who approved a step of the case (themselves or as a stand-in)."""
-    rows = StepAssignee.objects.filter(
-        step__case=case, decision__in=[StepAssignee.Decision.APPROVED, StepAssignee.Decision.AUTO_PASSED]
-    ).values_list("user_id", "decided_by_id")
-    return {uid for pair in rows for uid in pair if uid}
+# The contract payment's status (PAID) and the codes callers know, from the desk's refusals.
+_DESK_CODES = {"payee_refused": "blacklisted", "above_cap": "above_contract"}
 
 
 def payment_pay(*, payment: Payment, actor, paid_on: dt.date | None = None, bank_reference: str = "") -> Payment:
-    """出纳支付: the cashier pays an approved payment. Not the applicant nor an approver of it
-    (不相容岗位分离); the supplier is checked again; the budget line is executed."""
-    from budget import services as budget_services
-
-    if not actor.has_role(Role.CASHIER):
-        raise ContractError(_("Only a cashier pays."), code="not_cashier")
-    paid_on = paid_on or timezone.localdate()
-    if paid_on > timezone.localdate():
-        raise ContractError(_("The payment date cannot be in the future."), code="paid_future")
-    with transaction.atomic():
-        contract = _lock_contract(payment.contract_id)
-        payment = Payment.objects.select_for_update(of=("self",)).select_related("case", "term").get(pk=payment.pk)
-        if payment.status == PS.PAID:
-            raise ContractError(_("This payment has already been paid (%(date)s).") % {"date": payment.paid_on}, code="already_paid")
-        if payment.status != PS.APPROVED:
-            raise ContractError(_("Only an approved payment can be paid."), code="not_approved")
-        if actor.pk == payment.case.applicant_id or actor.pk in case_deciders(payment.case):
-            raise ContractError(
-                _("You applied for or approved this payment: the cashier who pays must be someone else (不相容岗位分离, GOV-03)."),
-                code="incompatible_duties",
-            )
-        if contract.supplier.blacklisted:
-            raise ContractError(
-                _("Payment refused: %(supplier)s was blacklisted (失信: %(reason)s) after the approval (PRO-08).")
-                % {"supplier": contract.supplier.name, "reason": contract.supplier.blacklist_reason}, code="blacklisted",
-            )
-        fig = contract_figures(contract)
-        if fig.paid + payment.amount > contract.amount:
-            raise ContractError(
-                _("Payment refused: it would take the payments to %(total)s, above the contract amount %(amount)s (CON-01).")
-                % {"total": format_yuan(fig.paid + payment.amount), "amount": format_yuan(contract.amount)}, code="above_contract",
-            )
-        if contract.budget_line_id:
-            budget_services.budget_execute(
-                line=contract.budget_line, amount=payment.amount, source=payment, commitment=contract, case=payment.case,
-                actor=actor, note=_("Payment %(number)s") % {"number": payment.case.number}, occurred_on=paid_on,
-            )
-        payment.status = PS.PAID
-        payment.paid_on = paid_on
-        payment.paid_by = actor
-        payment.paid_at = timezone.now()
-        payment.bank_reference = (bank_reference or "")[:60]
-        payment.save(update_fields=["status", "paid_on", "paid_by", "paid_at", "bank_reference"])
-        if fig.paid + payment.amount == contract.amount:
-            contract.status = Contract.Status.COMPLETED
-            contract.completed_at = timezone.now()
-            contract.save(update_fields=["status", "completed_at", "updated_at"])
-        return payment
+    """出纳支付 of a contract payment, through the payment desk's one service
+    (``payments.services.pay``): cashier ≠ applicant ≠ approver, supplier not blacklisted, the
+    contract's rules (``contracts.payables``), the budget line executed using the contract's
+    commitment, the trail and ``payment.paid``. Refusals keep their ``ContractError`` codes."""
+    current = Payment.objects.select_related("case", "supplier").get(pk=payment.pk)
+    try:
+        payments_services.pay(
+            case=current.case, actor=actor, amount=current.amount, payee_kind=PayeeKind.SUPPLIER,
+            payee_ref=current.supplier_id, invoice_number=current.invoice_number, bank_reference=bank_reference,
+            paid_on=paid_on,
+        )
+    except ContractError:
+        raise
+    except PaymentError as exc:
+        raise ContractError(exc.message, code=_DESK_CODES.get(exc.code, exc.code)) from None
+    current.refresh_from_db()
+    return current
 
 
 # --- supplements ------------------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from approvals.exceptions import ApprovalError
 from documents.selectors import documents_of
 from org.models import Role
+from payments import permissions as payment_permissions
 
 from . import selectors, services, xlsx
 from .forms import ExecutionFilterForm, PayForm
@@ -115,10 +116,7 @@ def payment_list(request):
 def payment_detail(request, pk: int):
     payment = selectors.payment_for_user(request.user, pk)
     chain = selectors.chain_for_contract(payment.contract)
-    can_pay = (
-        payment.status == Payment.Status.APPROVED and request.user.has_role(Role.CASHIER)
-        and request.user.pk != payment.case.applicant_id and request.user.pk not in services.case_deciders(payment.case)
-    )
+    can_pay = payment.status == Payment.Status.APPROVED and payment_permissions.pay_refusal(request.user, payment.case) is None
     return render(request, "contracts/payment_detail.html", {
         "active_nav": "contracts", "payment": payment, "links": selectors.chain_links(chain),
         "figures": services.contract_figures(payment.contract, exclude_payment_id=payment.pk),

@@ -8,10 +8,9 @@ def shell(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    is_admin = user.is_staff or user.is_superuser
     items = []
     for item in NAV_ITEMS:
-        if item.admin_only and not is_admin:
+        if not item.shown_to(user):
             continue
         items.append({"key": item.key, "label": item.label, "icon": item.icon, "url": reverse(item.url_name, args=item.url_args)})
     topbar = [{"key": i.key, "label": i.label, "icon": i.icon, "url": reverse(i.url_name)} for i in TOPBAR_ITEMS]

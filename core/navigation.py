@@ -16,6 +16,13 @@ class NavItem:
     icon: str
     admin_only: bool = False
     url_args: tuple = ()
+    # shown only to people with one of these roles (empty: everyone); the page itself decides access
+    roles: frozenset = frozenset()
+
+    def shown_to(self, user) -> bool:
+        if self.admin_only and not (user.is_staff or user.is_superuser):
+            return False
+        return not self.roles or user.is_superuser or user.has_role(*self.roles)
 
 
 NAV_ITEMS: list[NavItem] = [
@@ -34,11 +41,12 @@ NAV_ITEMS: list[NavItem] = [
 ]
 
 
-def replace(key: str, url_name: str, url_args: tuple = ()) -> None:
-    """Point a navigation entry at the app that now implements it."""
+def replace(key: str, url_name: str, url_args: tuple = (), *, roles=None) -> None:
+    """Point a navigation entry at the app that now implements it (``roles``: shown only to them)."""
     for i, item in enumerate(NAV_ITEMS):
         if item.key == key:
-            NAV_ITEMS[i] = NavItem(item.key, item.label, url_name, item.icon, item.admin_only, url_args)
+            NAV_ITEMS[i] = NavItem(item.key, item.label, url_name, item.icon, item.admin_only, url_args,
+                                   item.roles if roles is None else frozenset(roles))
             return
     raise KeyError(key)
 
@@ -66,3 +74,15 @@ TOPBAR_ITEMS: list[NavItem] = []
 def add_topbar(key: str, label, url_name: str, icon: str) -> None:
     TOPBAR_ITEMS[:] = [i for i in TOPBAR_ITEMS if i.key != key]
     TOPBAR_ITEMS.append(NavItem(key, label, url_name, icon))
+
+
+def add_after(after: str, key: str, label, url_name: str, icon: str, *, url_args: tuple = (),
+              roles=frozenset()) -> None:
+    """Add an app's own entry after ``after`` (once: a second call replaces it)."""
+    new = NavItem(key, label, url_name, icon, False, url_args, frozenset(roles))
+    for i, item in enumerate(NAV_ITEMS):
+        if item.key == key:
+            NAV_ITEMS[i] = new
+            return
+    index = next((i for i, item in enumerate(NAV_ITEMS) if item.key == after), len(NAV_ITEMS) - 1)
+    NAV_ITEMS.insert(index + 1, new)

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "documents",
     "approvals",
     "budget",
+    "payments",
     "procurement",
     "contracts",
     "construction",

@@ -25,6 +25,7 @@ urlpatterns = [
     path("documents/", include("documents.urls")),
     path("approvals/", include("approvals.urls")),
     path("budget/", include("budget.urls")),
+    path("payments/", include("payments.urls")),
     path("procurement/", include("procurement.urls")),
     path("contracts/", include("contracts.urls")),
     path("construction/", include("construction.urls")),

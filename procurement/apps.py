@@ -25,6 +25,12 @@ class ProcurementConfig(AppConfig):
         register_record_page("procurement.supplier", "procurement:supplier_detail")
         for rule in (SuspiciousQuotes(), SupplierConcentration(), LapsedSupplier()):
             register_rule(rule)
+
+        from payments.registry import register_payee_check
+
+        from .services import payee_blacklist_refusal
+
+        register_payee_check("procurement.blacklist", payee_blacklist_refusal)
         navigation.replace("procurement", "procurement:index")
         for owner in OWNERS:
             documents.register(owner)

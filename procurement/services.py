@@ -588,3 +588,16 @@ def purchase_year_total(*, unit_id: int, item_class: str, year: int) -> Decimal:
         .exclude(status=Purchase.Status.CANCELLED).aggregate(t=Sum("case__amount"))["t"] or Decimal("0")
     )
 
+
+
+def payee_blacklist_refusal(kind: str, name: str, ref) -> str | None:
+    """The payment desk asks before paying a supplier or another organisation: one on the
+    blacklist (by its record, or by its exact name when the cashier typed it) is refused (PRO-08)."""
+    if kind == "person":
+        return None
+    qs = Supplier.objects.filter(blacklisted=True)
+    supplier = (qs.filter(pk=ref).first() if ref else None) or qs.filter(name=(name or "").strip()).first()
+    if supplier is None:
+        return None
+    return _("Payment refused: %(supplier)s is on the blacklist (失信: %(reason)s); no payment may go to a "
+             "blacklisted supplier (PRO-08).") % {"supplier": supplier.name, "reason": supplier.blacklist_reason}

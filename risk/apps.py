@@ -14,7 +14,10 @@ class RiskConfig(AppConfig):
 
         # forms and scans read the same parameters: the administrator's rows
         rules.set_settings_source(engine.settings_for)
-        navigation.replace("risk", "risk:index")
+        from org.models import Role
+
+        # the desk is for supervision, the principal, administrators and the leaders in charge
+        navigation.replace("risk", "risk:index", roles=(Role.SUPERVISOR, Role.PRINCIPAL, Role.ADMIN, Role.LEADER))
         badges.register("risk", selectors.live_count)
         # after a change the rules concerned run on a worker (the business write never waits)
         from core import events

@@ -17,6 +17,7 @@ from budget.selectors import line_figures
 from contracts import services
 from contracts.exceptions import ContractError
 from contracts.models import Acceptance, Contract, Payment, PaymentTerm
+from payments.models import Payment as Disbursement
 from procurement import services as procurement_services
 
 from .conftest import approve_all
@@ -87,7 +88,10 @@ def test_a_payment_within_the_reached_milestones_is_approved_and_paid(flow, cont
     assert payment.status == Payment.Status.PAID and payment.paid_by == flow.o.cashier
     fig = line_figures(flow.line)
     assert fig.paid == D("22800.00") and fig.contracted == D("76000.00") - D("22800.00")
-    assert BudgetMovement.objects.filter(kind="execute", source_id=payment.pk).get().amount == D("22800.00")
+    # executed by the desk's payment record, which names the contract payment it pays
+    desk = Disbursement.objects.get(source_key="contract", source_id=payment.pk)
+    assert desk.amount == D("22800.00") and desk.payee_ref == contract.supplier_id
+    assert BudgetMovement.objects.filter(kind="execute", source_id=desk.pk).get().amount == D("22800.00")
 
 
 def test_a_payment_above_what_the_milestones_allow_is_refused_naming_the_rule(flow, contract):

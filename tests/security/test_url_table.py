@@ -9,6 +9,8 @@ that the clerk, their unit head and their leader in charge may not read."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.contrib import admin
 from django.urls import reverse
 
@@ -21,6 +23,7 @@ from .conftest import ANON, ROLES, changed_tables, fingerprint, login_as, walk_u
 WIDE = (Role.FINANCE_REVIEWER, Role.ACCOUNTANT, Role.CASHIER, Role.PRINCIPAL, Role.SUPERVISOR, Role.ADMIN)
 UNIT_BOUND = (Role.CLERK, Role.UNIT_HEAD, Role.LEADER)
 BUDGET_MANAGERS = (Role.FINANCE_REVIEWER, Role.ACCOUNTANT, Role.ADMIN)
+DESK = (Role.CASHIER, Role.ACCOUNTANT, Role.SUPERVISOR, Role.ADMIN)
 
 
 def st(default: int, *, anon: int = 302, **overrides: int) -> dict[str, int]:
@@ -102,6 +105,12 @@ TABLE = {
     "documents:upload": (lambda w: reverse("documents:upload"), st(405)),
     "documents:download": (lambda w: reverse("documents:download", args=[w.contract_doc.pk]), st(200, **HIDDEN_FROM_UNIT)),
     "documents:delete": (lambda w: reverse("documents:delete", args=[w.contract_doc.pk]), st(405)),
+    # payments: the desk is for the cashier, the accountant and the supervisor (and administrators)
+    "payments:desk": (lambda w: reverse("payments:desk"), only(DESK, 200, 403)),
+    "payments:history": (lambda w: reverse("payments:history"), only(DESK, 200, 403)),
+    "payments:case": (lambda w: reverse("payments:case", args=[w.foreign.pk]), only(DESK, 200, 403)),
+    "payments:refund": (lambda w: reverse("payments:refund", args=[w.foreign.pk]), st(405)),
+    "payments:void": (lambda w: reverse("payments:void", args=[w.foreign.pk]), st(405)),
     # contracts
     "contracts:index": (lambda w: reverse("contracts:index"), st(200)),
     "contracts:export": (lambda w: reverse("contracts:export"), st(200)),
@@ -169,6 +178,7 @@ ADMIN_MODELS = {
     "risk.rulesetting": EDIT,
     "risk.riskwarning": READ_ONLY,  # handled on the warning desk, raised by the engine
     "risk.run": READ_ONLY,
+    "payments.payment": READ_ONLY,
 }
 ADMIN_ACTIONS = ("changelist", "add", "change", "delete", "history", "simple_history")
 
@@ -228,6 +238,13 @@ def _make(model, world):
         case = services.case_create(matter=Matter.objects.get(code="CW-YSTZ"), applicant=world.office.clerk,
                                     title="追加办公费", amount="1000")
         return budget_services.budget_adjustment_set(case=case, kind="increase", line=world.line)
+    from payments.models import Payment
+
+    if model is Payment:  # a row as the desk writes it, to look at in the administration
+        return Payment.objects.create(case=world.own, source_key="reimbursement", payee_kind="person",
+                                      payee_name=world.office.clerk.get_full_name(), payee_ref=world.office.clerk.pk,
+                                      bank_name="工商银行", bank_account="6222000011112222", amount=Decimal("800.00"),
+                                      paid_by=world.office.cashier)
     raise AssertionError(f"no sample record for {model._meta.label}: add one to tests/security/test_url_table.py")
 
 

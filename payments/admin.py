@@ -1,0 +1,23 @@
+"""Payments in the administration: read-only; they change only through the desk's services,
+so that the budget ledger and the trail always follow."""
+
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import Payment
+
+
+@admin.register(Payment)
+class PaymentAdmin(SimpleHistoryAdmin):
+    list_display = ("case", "payee_name", "amount", "invoice_code", "invoice_number", "status", "paid_on", "paid_by")
+    list_filter = ("status", "source_key", "payee_kind")
+    search_fields = ("case__number", "payee_name", "invoice_number")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 
 from core import events
 from core.money import AmountError, parse_amount
+from core.workcalendar import WorkCalendar
 from org.models import Role, User
 
 from . import registry, rules, trail
@@ -839,15 +840,15 @@ def batch_approve(*, cases, actor: User, comment: str = "", seen: dict | None = 
 
 
 def urge_overdue_steps(now=None) -> int:
-    """Celery beat: urge every step waiting longer than its limit in working hours."""
-    from .routing import working_hours_between
-
+    """Celery beat: urge every step waiting longer than its limit in working hours (office
+    hours on working days of the State Council's schedule, ``core.workcalendar``)."""
     now = now or timezone.now()
+    calendar = WorkCalendar.load()
     count = 0
     active = RouteStep.objects.filter(status=RouteStep.Status.ACTIVE, case__status=S.IN_PROGRESS).select_related("case")
     for step in active.iterator():
         since = step.last_urged_at or step.activated_at
-        if since is None or working_hours_between(since, now) < step.time_limit_hours:
+        if since is None or calendar.working_hours_between(since, now) < step.time_limit_hours:
             continue
         try:
             case_urge(case=step.case, actor=None, comment=_("Waiting longer than %(hours)s working hours: urged automatically.") % {"hours": step.time_limit_hours})

@@ -14,21 +14,21 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Max, Sum
+from django.db.models import Max, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from approvals.models import Case, StepAssignee
 from approvals.money import format_yuan, round_money
-from core import events
+from core import events, sequences
 from org.models import Role
 from procurement import selectors as procurement_selectors
 from procurement.models import Award, Document, Purchase, Supplier
 from procurement.services import supplier_check_usable
 
 from .exceptions import ContractError
-from .models import Acceptance, Contract, ContractCategory, ContractSequence, Payment, PaymentTerm, Reminder, Supplement
+from .models import Acceptance, Contract, ContractCategory, Payment, PaymentTerm, Reminder, Supplement
 
 EDITABLE = (Case.Status.DRAFT, Case.Status.RETURNED)
 ZERO = Decimal("0.00")
@@ -56,13 +56,8 @@ def _lock_contract(contract_id: int) -> Contract:
 
 
 def next_contract_number(year: int) -> str:
-    """HT-2026-0042: per year, issued under a row lock."""
-    ContractSequence.objects.bulk_create([ContractSequence(year=year, last=0)], ignore_conflicts=True)
-    seq = ContractSequence.objects.select_for_update().get(year=year)
-    seq.last = F("last") + 1
-    seq.save(update_fields=["last"])
-    seq.refresh_from_db(fields=["last"])
-    return f"HT-{year}-{seq.last:04d}"
+    """HT-2026-0042: per year, from ``core.sequences`` (row lock, no gaps)."""
+    return f"HT-{year}-{sequences.next_number('contract', year):04d}"
 
 
 def _has_document(owner, kind: str, *, case: Case, attachment_kind: str) -> bool:

@@ -69,3 +69,20 @@ class Workday(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date:%Y-%m-%d} {self.name}"
+
+
+class Sequence(models.Model):
+    """The last number issued of one series (``key``) in one year, e.g. ("case:CW", 2026) or
+    ("contract", 2026); ``core.sequences.next_number`` increments it under a row lock."""
+
+    key = models.CharField(_("series"), max_length=40)
+    year = models.PositiveSmallIntegerField(_("year"))
+    last = models.PositiveIntegerField(_("last number"), default=0)
+
+    class Meta:
+        verbose_name = _("number sequence")
+        verbose_name_plural = _("number sequences")
+        constraints = [models.UniqueConstraint(fields=["key", "year"], name="core_sequence_key_year_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.key} {self.year}: {self.last}"

@@ -13,7 +13,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -877,15 +877,14 @@ SUPPLEMENT_MATTER = "HT-BC"
 
 
 # --- reminders (Celery beat) ------------------------------------------------------------------------------------
-REMINDER_LOCK_KEY = 0x6E71_6374  # "nqct"
 REMINDER_DAYS = 30
 
 
 def reminders_send(*, today: dt.date | None = None, days: int = REMINDER_DAYS) -> int:
     """Tell the applicant and the unit head of every contract ending, or with an unpaid
     milestone falling due, within ``days``. Each reminder is sent once (the Reminder row is
-    claimed with an insert that ignores conflicts); a transaction-level advisory lock keeps
-    two beat processes from scanning at the same time. Returns the reminders sent."""
+    claimed with an insert that ignores conflicts, so two scans at once send nothing twice;
+    the beat task runs one scan at a time, ``core.locks.run_once``). Returns the reminders sent."""
     from approvals.services import notify
     from org.models import User
 
@@ -893,10 +892,6 @@ def reminders_send(*, today: dt.date | None = None, days: int = REMINDER_DAYS) -
     horizon = today + dt.timedelta(days=days)
     sent = 0
     with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [REMINDER_LOCK_KEY])
-            if not cursor.fetchone()[0]:
-                return 0
         active = Contract.objects.filter(status=Contract.Status.ACTIVE).select_related("case__applicant", "unit", "supplier")
         ending = list(active.filter(end_date__gte=today, end_date__lte=horizon))
         due_terms = list(

@@ -3,18 +3,22 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from core.admin import ReadOnlyTabularInline
-
 from .forms import AdminUserChangeForm, AdminUserCreationForm
 from .models import FunctionalDepartment, Unit, User
 
 
-class MemberInline(ReadOnlyTabularInline):
+class MemberInline(admin.TabularInline):
+    # read-only rows; org sits below core, so it cannot use core.admin.ReadOnlyTabularInline
     model = User
     fields = ("username", "full_name", "title", "role_names", "is_active")
     readonly_fields = fields
+    extra = 0
+    can_delete = False
     show_change_link = True
     verbose_name_plural = _("members")
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
     @admin.display(description=_("roles"))
     def role_names(self, obj):

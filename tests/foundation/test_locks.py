@@ -12,13 +12,21 @@ from core.locks import PREFIX, run_once
 pytestmark = pytest.mark.redis
 
 
+def _drop_keys(redis_url):
+    import redis
+
+    client = redis.Redis.from_url(redis_url)
+    for key in client.scan_iter("test-locks:*"):  # only ours: the Redis database is shared with Celery tests
+        client.delete(key)
+
+
 @pytest.fixture
 def redis_cache(settings, redis_url):
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_url,
                                    "KEY_PREFIX": "test-locks"}}
-    cache.clear()
+    _drop_keys(redis_url)
     yield cache
-    cache.clear()
+    _drop_keys(redis_url)
 
 
 def test_a_second_concurrent_run_is_skipped_and_the_lock_is_released_after(redis_cache):

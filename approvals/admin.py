@@ -8,6 +8,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin import ReadOnlyAdmin
+
 from . import registry
 from .models import Action, Case, Delegation, Matter, Policy, PolicyStep, StepKind
 from .money import format_yuan
@@ -145,7 +147,7 @@ class DelegationAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Case)
-class CaseAdmin(admin.ModelAdmin):
+class CaseAdmin(ReadOnlyAdmin):
     """Read-only view for administrators; cases change only through their transitions."""
 
     list_display = ("number", "title", "matter", "unit", "applicant", "amount", "status", "created_at")
@@ -159,18 +161,9 @@ class CaseAdmin(admin.ModelAdmin):
     def stages_label(self, obj):
         return registry.stage_labels(obj.stage_list)
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Action)
-class ActionAdmin(admin.ModelAdmin):
+class ActionAdmin(ReadOnlyAdmin):
     """The trail: visible, never editable or deletable (the database refuses too)."""
 
     list_display = ("id", "case", "kind", "actor", "on_behalf_of", "created_at", "short_hash")
@@ -182,12 +175,3 @@ class ActionAdmin(admin.ModelAdmin):
     @admin.display(description=_("hash"))
     def short_hash(self, obj):
         return obj.hash[:12]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

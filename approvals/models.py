@@ -318,19 +318,6 @@ class Case(models.Model):
         return self.status in (self.Status.DRAFT, self.Status.IN_PROGRESS, self.Status.RETURNED)
 
 
-class CaseSequence(models.Model):
-    """Last number issued per year and category; incremented under a row lock."""
-
-    year = models.PositiveSmallIntegerField()
-    category = models.CharField(max_length=2, choices=Category.choices)
-    last = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        verbose_name = _("case number sequence")
-        verbose_name_plural = _("case number sequences")
-        constraints = [models.UniqueConstraint(fields=["year", "category"], name="case_sequence_unique")]
-
-
 class RouteStep(models.Model):
     """A step of one case's own route, copied from the policy at submission: a later policy
     change never rewires a case in flight."""

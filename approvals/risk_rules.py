@@ -9,6 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core import workcalendar
+
 from .models import Action, RouteStep
 from .rules import Finding, Param, Rule, Severity
 
@@ -23,10 +25,8 @@ class StalledApproval(Rule):
     hourly = True
 
     def scan(self, params, scope=None):
-        from core import workcalendar  # TODO(merge kernel): module import
-
         limit = int(params["working_days"])
-        today = timezone.localdate()
+        today = (scope or {}).get("on") or timezone.localdate()
         steps = (RouteStep.objects.filter(status=RouteStep.Status.ACTIVE, activated_at__isnull=False)
                  .select_related("case", "case__unit"))
         for step in steps.iterator(chunk_size=2000):

@@ -4,11 +4,9 @@ to people at submission time (never a fixed person in the policy)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from org.models import FunctionalDepartment, Role, User
@@ -100,27 +98,3 @@ def resolve_route(*, matter: Matter, unit, applicant, amount) -> tuple[Policy | 
 def route_preview(*, matter, unit, applicant, amount) -> dict:
     policy, steps = resolve_route(matter=matter, unit=unit, applicant=applicant, amount=amount)
     return {"policy": policy, "steps": steps, "errors": [s.error for s in steps if s.error]}
-
-
-# --- working hours --------------------------------------------------------------------
-WORK_START = time(9, 0)
-WORK_END = time(17, 0)
-
-
-def working_hours_between(start: datetime, end: datetime) -> float:
-    """Hours between two instants that fall on Mon–Fri 09:00–17:00, Asia/Shanghai."""
-    if end <= start:
-        return 0.0
-    tz = timezone.get_current_timezone()
-    start, end = start.astimezone(tz), end.astimezone(tz)
-    total = 0.0
-    day = start.date()
-    while day <= end.date():
-        if day.weekday() < 5:
-            ws = datetime.combine(day, WORK_START, tzinfo=tz)
-            we = datetime.combine(day, WORK_END, tzinfo=tz)
-            s, e = max(ws, start), min(we, end)
-            if e > s:
-                total += (e - s).total_seconds() / 3600
-        day += timedelta(days=1)
-    return total

@@ -6,7 +6,7 @@ can never wait on each other in opposite orders):
 
 1. the case row (``_lock``: ``SELECT ... FOR UPDATE OF`` the case alone), then its route
    step and assignee rows (ordered by id);
-2. number sequences (``CaseSequence``, ``ContractSequence``), held only for the increment;
+2. number sequences (``core.sequences``: one ``core.Sequence`` row), held only for the increment;
 3. business rows, through the section hooks: the stage record (purchase, award, contract,
    acceptance, supplement, payment) of this case, then shared rows in id order — budget
    lines (``budget.services``, sorted by id), the contract of a payment, the supplier;
@@ -27,8 +27,9 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core import events
+from core import events, sequences
 from core.money import AmountError, parse_amount
+from core.workcalendar import WorkCalendar
 from documents import services as document_services
 from org.models import Role, User
 
@@ -38,7 +39,6 @@ from .models import (
     Action,
     Case,
     CaseCopy,
-    CaseSequence,
     Matter,
     Notification,
     RouteStep,
@@ -74,15 +74,8 @@ def _clean_title(title: str) -> str:
 
 
 def next_number(year: int, category: str) -> str:
-    """XQ-2026-CW-00042: per year and category, issued under a row lock (no gaps from races)."""
-    CaseSequence.objects.bulk_create(
-        [CaseSequence(year=year, category=category, last=0)], ignore_conflicts=True
-    )
-    seq = CaseSequence.objects.select_for_update(of=("self",)).get(year=year, category=category)
-    seq.last = F("last") + 1
-    seq.save(update_fields=["last"])
-    seq.refresh_from_db(fields=["last"])
-    return f"XQ-{year}-{category}-{seq.last:05d}"
+    """XQ-2026-CW-00042: per year and category, from ``core.sequences`` (row lock, no gaps)."""
+    return f"XQ-{year}-{category}-{sequences.next_number(f'case:{category}', year):05d}"
 
 
 def notify(users, case: Case | None, text: str) -> None:
@@ -834,15 +827,15 @@ def batch_approve(*, cases, actor: User, comment: str = "", seen: dict | None = 
 
 
 def urge_overdue_steps(now=None) -> int:
-    """Celery beat: urge every step waiting longer than its limit in working hours."""
-    from .routing import working_hours_between
-
+    """Celery beat: urge every step waiting longer than its limit in working hours (office
+    hours on working days of the State Council's schedule, ``core.workcalendar``)."""
     now = now or timezone.now()
+    calendar = WorkCalendar.load()
     count = 0
     active = RouteStep.objects.filter(status=RouteStep.Status.ACTIVE, case__status=S.IN_PROGRESS).select_related("case")
     for step in active.iterator():
         since = step.last_urged_at or step.activated_at
-        if since is None or working_hours_between(since, now) < step.time_limit_hours:
+        if since is None or calendar.working_hours_between(since, now) < step.time_limit_hours:
             continue
         try:
             case_urge(case=step.case, actor=None, comment=_("Waiting longer than %(hours)s working hours: urged automatically.") % {"hours": step.time_limit_hours})

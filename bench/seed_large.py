@@ -110,8 +110,9 @@ def seed(scale: float) -> dict:
     from django.utils import timezone
 
     from approvals import demo as approvals_demo
-    from approvals.models import Case, CaseSequence, Matter, RouteStep, StepAssignee
+    from approvals.models import Case, Matter, RouteStep, StepAssignee
     from budget.models import BudgetLine, BudgetMovement, CaseBudget, ControlMode
+    from core.models import Sequence
     from org import demo as org_demo
     from org.models import Role, Unit, User
 
@@ -294,7 +295,7 @@ def seed(scale: float) -> dict:
     # --- contracts (of the contract forms), their terms and payments (payment forms)
     from django.contrib.contenttypes.models import ContentType
 
-    from contracts.models import Contract, ContractSequence, Payment, PaymentTerm
+    from contracts.models import Contract, Payment, PaymentTerm
 
     ct_contract = ContentType.objects.get_for_model(Contract)
     ct_payment = ContentType.objects.get_for_model(Payment)
@@ -379,8 +380,8 @@ def seed(scale: float) -> dict:
     print(f"  {movements} ledger rows", flush=True)
 
     for category, last in sequences.items():
-        CaseSequence.objects.update_or_create(year=year, category=category, defaults={"last": last})
-    ContractSequence.objects.update_or_create(year=year, defaults={"last": made_contracts})
+        Sequence.objects.update_or_create(key=f"case:{category}", year=year, defaults={"last": last})
+    Sequence.objects.update_or_create(key="contract", year=year, defaults={"last": made_contracts})
     with connection.cursor() as cur:
         cur.execute("ANALYZE")
     seconds = time.perf_counter() - started

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin import ReadOnlyAdmin
+
 from .models import BudgetAdjustment, BudgetLine, BudgetMovement, CaseBudget, ExportJob
 
 
@@ -18,17 +20,6 @@ class BudgetLineAdmin(SimpleHistoryAdmin):
         if obj is not None:
             return ("year", "unit", "amount", "created_at")
         return ("created_at",)
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(BudgetMovement)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from core.locks import run_once
 
 
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, ignore_result=True)
@@ -20,7 +21,8 @@ def requeue_exports() -> int:
     """Enqueue again the jobs whose first enqueue failed (broker down when they were asked)."""
     from .exports import requeue_stale_jobs
 
-    return requeue_stale_jobs()
+    with run_once("budget.requeue_exports", timeout=55) as mine:
+        return requeue_stale_jobs() if mine else 0
 
 
 @shared_task(ignore_result=True)
@@ -28,5 +30,6 @@ def purge_exports() -> int:
     """Remove export files older than a day."""
     from .exports import purge_old_exports
 
-    return purge_old_exports()
+    with run_once("budget.purge_exports", timeout=1800) as mine:
+        return purge_old_exports() if mine else 0
 

@@ -3,39 +3,19 @@ their cases (countersign, acceptance, payment, supplements) so that the trail an
 ledger always follow. The administrator can look, never rewrite or delete."""
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
+
+from core.admin import ReadOnlyHistoryAdmin, ReadOnlyTabularInline
 
 from .models import Acceptance, Contract, Payment, PaymentTerm, Supplement
 
 
-class ReadOnlyAdmin(SimpleHistoryAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class TermInline(admin.TabularInline):
+class TermInline(ReadOnlyTabularInline):
     model = PaymentTerm
     fk_name = "contract"
-    extra = 0
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Contract)
-class ContractAdmin(ReadOnlyAdmin):
+class ContractAdmin(ReadOnlyHistoryAdmin):
     list_display = ("number", "title", "unit", "supplier", "amount", "status", "signed_on", "end_date")
     list_filter = ("status", "category")
     search_fields = ("number", "title", "supplier__name")
@@ -43,17 +23,17 @@ class ContractAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Payment)
-class PaymentAdmin(ReadOnlyAdmin):
+class PaymentAdmin(ReadOnlyHistoryAdmin):
     list_display = ("case", "contract", "supplier", "amount", "invoice_number", "status", "paid_on")
     list_filter = ("status",)
     search_fields = ("case__number", "invoice_number", "supplier__name")
 
 
 @admin.register(Supplement)
-class SupplementAdmin(ReadOnlyAdmin):
+class SupplementAdmin(ReadOnlyHistoryAdmin):
     list_display = ("contract", "seq", "direction", "old_amount", "new_amount", "status")
 
 
 @admin.register(Acceptance)
-class AcceptanceAdmin(ReadOnlyAdmin):
+class AcceptanceAdmin(ReadOnlyHistoryAdmin):
     list_display = ("contract", "accepted_on", "result", "status")

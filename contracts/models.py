@@ -81,17 +81,6 @@ class Contract(models.Model):
         return f"{self.number} {self.title}"
 
 
-class ContractSequence(models.Model):
-    """Last contract number issued per year; incremented under a row lock."""
-
-    year = models.PositiveSmallIntegerField(_("year"), unique=True)
-    last = models.PositiveIntegerField(_("last number"), default=0)
-
-    class Meta:
-        verbose_name = _("contract number sequence")
-        verbose_name_plural = _("contract number sequences")
-
-
 class PaymentTerm(models.Model):
     """A payment milestone (付款节点). Reached when the contract comes into force (signing
     trigger), when an approved acceptance unlocks it, or on its date (date trigger, e.g.

@@ -13,15 +13,15 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Max, Sum
+from django.db import IntegrityError, transaction
+from django.db.models import Max, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from approvals.models import Case
 from approvals.money import format_yuan, round_money
-from core import events
+from core import events, sequences
 from documents.selectors import documents_of
 from payments import services as payments_services
 from payments.exceptions import PaymentError
@@ -32,7 +32,7 @@ from procurement.models import Award, Purchase, Supplier
 from procurement.services import supplier_check_usable
 
 from .exceptions import ContractError
-from .models import Acceptance, Contract, ContractCategory, ContractSequence, DocKind, Payment, PaymentTerm, Reminder, Supplement
+from .models import Acceptance, Contract, ContractCategory, DocKind, Payment, PaymentTerm, Reminder, Supplement
 
 EDITABLE = (Case.Status.DRAFT, Case.Status.RETURNED)
 ZERO = Decimal("0.00")
@@ -60,13 +60,8 @@ def _lock_contract(contract_id: int) -> Contract:
 
 
 def next_contract_number(year: int) -> str:
-    """HT-2026-0042: per year, issued under a row lock."""
-    ContractSequence.objects.bulk_create([ContractSequence(year=year, last=0)], ignore_conflicts=True)
-    seq = ContractSequence.objects.select_for_update().get(year=year)
-    seq.last = F("last") + 1
-    seq.save(update_fields=["last"])
-    seq.refresh_from_db(fields=["last"])
-    return f"HT-{year}-{seq.last:04d}"
+    """HT-2026-0042: per year, from ``core.sequences`` (row lock, no gaps)."""
+    return f"HT-{year}-{sequences.next_number('contract', year):04d}"
 
 
 def _has_document(owner, kind: str, *, case: Case, attachment_kind: str) -> bool:
@@ -851,15 +846,14 @@ SUPPLEMENT_MATTER = "HT-BC"
 
 
 # --- reminders (Celery beat) ------------------------------------------------------------------------------------
-REMINDER_LOCK_KEY = 0x6E71_6374  # "nqct"
 REMINDER_DAYS = 30
 
 
 def reminders_send(*, today: dt.date | None = None, days: int = REMINDER_DAYS) -> int:
     """Tell the applicant and the unit head of every contract ending, or with an unpaid
     milestone falling due, within ``days``. Each reminder is sent once (the Reminder row is
-    claimed with an insert that ignores conflicts); a transaction-level advisory lock keeps
-    two beat processes from scanning at the same time. Returns the reminders sent."""
+    claimed with an insert that ignores conflicts, so two scans at once send nothing twice;
+    the beat task runs one scan at a time, ``core.locks.run_once``). Returns the reminders sent."""
     from approvals.services import notify
     from org.models import User
 
@@ -867,10 +861,6 @@ def reminders_send(*, today: dt.date | None = None, days: int = REMINDER_DAYS) -
     horizon = today + dt.timedelta(days=days)
     sent = 0
     with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [REMINDER_LOCK_KEY])
-            if not cursor.fetchone()[0]:
-                return 0
         active = Contract.objects.filter(status=Contract.Status.ACTIVE).select_related("case__applicant", "unit", "supplier")
         ending = list(active.filter(end_date__gte=today, end_date__lte=horizon))
         due_terms = list(

@@ -7,6 +7,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("Shell")
 
     def ready(self):
-        from . import admin_i18n
+        from . import admin_i18n, checks
 
         admin_i18n.apply()
+        checks.register_checks()

@@ -12,6 +12,7 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 # Periodic work, all in one place so beat never depends on which task modules it imported.
+# Each task takes core.locks.run_once, so overlapping runs are skipped.
 app.conf.beat_schedule = {
     "core-heartbeat": {"task": "core.tasks.heartbeat", "schedule": 300.0},
     "core-deliver-events": {"task": "core.tasks.deliver_events", "schedule": 60.0},

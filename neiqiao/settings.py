@@ -165,6 +165,9 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
+# Office hours on a working day (local time), comma-separated spans: the urging scan counts a
+# step's waiting time in these hours only (core.workcalendar; `manage.py check` refuses a bad value).
+OFFICE_HOURS = env("OFFICE_HOURS", default="09:00-12:00,13:30-17:30")
 
 # --- static and uploads -----------------------------------------------------------
 STATIC_URL = "/static/"

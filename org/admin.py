@@ -8,6 +8,7 @@ from .models import FunctionalDepartment, Unit, User
 
 
 class MemberInline(admin.TabularInline):
+    # read-only rows; org sits below core, so it cannot use core.admin.ReadOnlyTabularInline
     model = User
     fields = ("username", "full_name", "title", "role_names", "is_active")
     readonly_fields = fields

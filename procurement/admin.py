@@ -5,6 +5,8 @@ blacklist only through the supplier page, which records who and why."""
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin import ReadOnlyHistoryAdmin, ReadOnlyTabularInline
+
 from .models import Award, Purchase, Quote, Supplier, SupplierQualification, Threshold
 
 
@@ -34,47 +36,21 @@ class SupplierAdmin(SimpleHistoryAdmin):
         return False  # quotes, awards, contracts and payments point at it
 
 
-class QuoteInline(admin.TabularInline):
+class QuoteInline(ReadOnlyTabularInline):
     model = Quote
-    extra = 0
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Purchase)
-class PurchaseAdmin(SimpleHistoryAdmin):
+class PurchaseAdmin(ReadOnlyHistoryAdmin):
+    """Purchases are filed as cases and change only through them."""
+
     list_display = ("case", "unit", "category", "item_class", "method", "status")
     list_filter = ("status", "category", "method")
     search_fields = ("case__number", "case__title", "item_class")
     inlines = [QuoteInline]
 
-    def has_add_permission(self, request):
-        return False  # purchases are filed as cases
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Award)
-class AwardAdmin(SimpleHistoryAdmin):
+class AwardAdmin(ReadOnlyHistoryAdmin):
     list_display = ("purchase", "supplier", "amount", "status", "awarded_on")
     list_filter = ("status",)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

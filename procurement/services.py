@@ -17,9 +17,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from approvals.models import Case
+from approvals.money import format_yuan, round_money
+from core import workcalendar
 from documents import services as document_services
 from documents.exceptions import DocumentError
-from approvals.money import format_yuan, round_money
 
 from . import methods, selectors
 from .exceptions import ProcurementError
@@ -227,16 +228,6 @@ def _store_document(*, owner, kind: str, file, actor):
 
 
 # --- purchase (method) --------------------------------------------------------------------------------
-def _working_days(start: dt.date, end: dt.date) -> int:
-    days = 0
-    day = start
-    while day <= end:
-        if day.weekday() < 5:
-            days += 1
-        day += dt.timedelta(days=1)
-    return days
-
-
 def purchase_set(*, case: Case, actor, category: str, item_class: str, method: str, deviation_approval: str = "",
                  single_source_reason: str = "", justification: str = "", publicity_start=None, publicity_end=None,
                  publicity_place: str = "", platform_number: str = "") -> Purchase:
@@ -326,7 +317,7 @@ def _check_single_source(purchase: Purchase) -> None:
         missing.append(_("the publicity (dates and where it was published)"))
     elif purchase.publicity_end < purchase.publicity_start:
         missing.append(_("a publicity period that ends after it starts"))
-    elif _working_days(purchase.publicity_start, purchase.publicity_end) < PUBLICITY_WORKING_DAYS:
+    elif workcalendar.workdays_between(purchase.publicity_start, purchase.publicity_end) < PUBLICITY_WORKING_DAYS:
         missing.append(_("a publicity period of at least %(n)d working days") % {"n": PUBLICITY_WORKING_DAYS})
     if missing:
         raise ProcurementError(

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from approvals import rules as registry
+from core.admin import ReadOnlyAdmin
 
 from .models import RiskWarning, RuleSetting, Run
 
@@ -101,25 +102,14 @@ class RuleSettingAdmin(SimpleHistoryAdmin):
         return rule.title if rule else "—"
 
 
-class _ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(RiskWarning)
-class RiskWarningAdmin(_ReadOnly):
+class RiskWarningAdmin(ReadOnlyAdmin):
     list_display = ("rule_code", "severity", "message", "unit", "status", "owner", "opened_at")
     list_filter = ("rule_code", "severity", "status")
     search_fields = ("message",)
 
 
 @admin.register(Run)
-class RunAdmin(_ReadOnly):
+class RunAdmin(ReadOnlyAdmin):
     list_display = ("kind", "status", "started_at", "ended_at", "findings", "opened", "closed")
     list_filter = ("kind", "status")

@@ -1,12 +1,17 @@
 from celery import shared_task
 
+from core.locks import run_once
+
 
 @shared_task(name="risk.scan", acks_late=True, reject_on_worker_lost=True, ignore_result=True)
 def scan(kind: str = "full") -> int | None:
     """Nightly (every rule) or hourly (the cheap ones) scan; idempotent, one at a time."""
     from .engine import scan as run_scan
 
-    run = run_scan(kind=kind)
+    with run_once("risk.scan", timeout=3600) as mine:
+        if not mine:
+            return None
+        run = run_scan(kind=kind)
     return run.pk if run else None
 
 

@@ -271,3 +271,21 @@ def test_the_beat_task_urges_overdue_steps(office, make_case):
     RouteStep.objects.filter(pk=case.current_step_id).update(activated_at=timezone.now() - timedelta(days=5))
     assert urge_overdue.delay().get() == 1
     assert Notification.objects.filter(user=office.head, text__contains="催办").exists()
+
+
+def test_urging_counts_no_hours_in_a_holiday_week(office, make_case):
+    """国庆节 2025 (1–8 Oct) is off: a step waiting from the evening of 30 Sep is not overdue
+    on 8 Oct (six weekdays later), and is after one full working day on 9 Oct."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    tz = ZoneInfo("Asia/Shanghai")
+    case = make_case("500")
+    RouteStep.objects.filter(pk=case.current_step_id).update(
+        activated_at=dt.datetime(2025, 9, 30, 17, 30, tzinfo=tz), time_limit_hours=7
+    )
+    assert services.urge_overdue_steps(now=dt.datetime(2025, 10, 8, 18, 0, tzinfo=tz)) == 0
+    assert not Action.objects.filter(case=case, kind="urge").exists()
+    assert services.urge_overdue_steps(now=dt.datetime(2025, 10, 9, 17, 0, tzinfo=tz)) == 0  # 6.5 hours
+    assert services.urge_overdue_steps(now=dt.datetime(2025, 10, 9, 17, 30, tzinfo=tz)) == 1
+    assert Action.objects.filter(case=case, kind="urge", actor=None).count() == 1

@@ -85,9 +85,9 @@ def test_single_source_without_justification_and_publicity_is_refused(flow):
     assert "政府采购法第三十一条" in message and "PRO-04" in message
 
 
-def test_single_source_publicity_must_last_five_working_days(flow, today):
+def test_single_source_publicity_must_last_five_working_days(flow):
     case = flow.request("150000.00")
-    monday = today - dt.timedelta(days=today.weekday() + 14)
+    monday = dt.date(2025, 3, 10)  # a week without holidays (a week two weeks ago may hold one)
     flow.purchase(case, method="single_source", approve=False, single_source_reason="only_one",
                   justification="原厂专用设备，仅原厂可提供配件与维保服务", publicity_start=monday,
                   publicity_end=monday + dt.timedelta(days=3), publicity_place="街道门户网站")
@@ -95,6 +95,19 @@ def test_single_source_publicity_must_last_five_working_days(flow, today):
     flow.purchase(case, method="single_source", single_source_reason="only_one",
                   justification="原厂专用设备，仅原厂可提供配件与维保服务", publicity_start=monday,
                   publicity_end=monday + dt.timedelta(days=4), publicity_place="街道门户网站")
+    assert Purchase.objects.get(case=case).status == Purchase.Status.METHOD_APPROVED
+
+
+def test_single_source_publicity_counts_no_days_of_a_holiday_week(flow):
+    """国庆节 2025: 29 Sep – 10 Oct holds ten weekdays but only four working days (29, 30 Sep,
+    9, 10 Oct); the 调休 Saturday 11 Oct is the fifth."""
+    case = flow.request("150000.00")
+    publicity = dict(single_source_reason="only_one", justification="原厂专用设备，仅原厂可提供配件与维保服务",
+                     publicity_start=dt.date(2025, 9, 29), publicity_place="街道门户网站")
+    flow.purchase(case, method="single_source", approve=False, publicity_end=dt.date(2025, 10, 10), **publicity)
+    message = _refused(case, "single_source_unjustified")
+    assert "5" in message and "公示" in message
+    flow.purchase(case, method="single_source", publicity_end=dt.date(2025, 10, 11), **publicity)
     assert Purchase.objects.get(case=case).status == Purchase.Status.METHOD_APPROVED
 
 

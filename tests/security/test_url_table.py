@@ -167,6 +167,7 @@ ADMIN_MODELS = {
     "budget.budgetadjustment": READ_ONLY,
     "budget.exportjob": READ_ONLY,
     "procurement.threshold": EDIT,
+    "core.workday": EDIT,  # the working-day calendar (core.workcalendar)
     "procurement.supplier": NO_DELETE,  # quotes, awards, contracts and payments point at it
     # filed as cases and changed only through them (test_admin_writes.py)
     "procurement.purchase": READ_ONLY,
@@ -228,6 +229,10 @@ def _make(model, world):
         return AccessLog.objects.create(**common)
     if model is AccessFailureLog:
         return AccessFailureLog.objects.create(**common)
+    from core.models import Workday
+
+    if model is Workday:
+        return Workday.objects.create(date="2025-10-13", is_workday=False, name="防汛停工", regulation="街道通知")
     from budget.models import BudgetAdjustment
 
     if model is BudgetAdjustment:

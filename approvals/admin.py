@@ -142,6 +142,7 @@ class MatterAdmin(SimpleHistoryAdmin):
 @admin.register(Delegation)
 class DelegationAdmin(SimpleHistoryAdmin):
     list_display = ("principal", "deputy", "start", "end", "category", "is_active")
+    list_select_related = ("principal", "deputy")
     list_filter = ("is_active", "category")
     autocomplete_fields = ("principal", "deputy")
 

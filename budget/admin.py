@@ -48,4 +48,5 @@ class BudgetAdjustmentAdmin(ReadOnlyAdmin):
 @admin.register(ExportJob)
 class ExportJobAdmin(ReadOnlyAdmin):
     list_display = ("id", "user", "status", "done", "total", "created_at", "finished_at")
+    list_select_related = ("user",)
     list_filter = ("status",)

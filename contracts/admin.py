@@ -17,6 +17,7 @@ class TermInline(ReadOnlyTabularInline):
 @admin.register(Contract)
 class ContractAdmin(ReadOnlyHistoryAdmin):
     list_display = ("number", "title", "unit", "supplier", "amount", "status", "signed_on", "end_date")
+    list_select_related = ("unit", "supplier")
     list_filter = ("status", "category")
     search_fields = ("number", "title", "supplier__name")
     inlines = [TermInline]
@@ -25,6 +26,7 @@ class ContractAdmin(ReadOnlyHistoryAdmin):
 @admin.register(Payment)
 class PaymentAdmin(ReadOnlyHistoryAdmin):
     list_display = ("case", "contract", "supplier", "amount", "invoice_number", "status", "paid_on")
+    list_select_related = ("case", "contract", "supplier")
     list_filter = ("status",)
     search_fields = ("case__number", "invoice_number", "supplier__name")
 
@@ -32,8 +34,10 @@ class PaymentAdmin(ReadOnlyHistoryAdmin):
 @admin.register(Supplement)
 class SupplementAdmin(ReadOnlyHistoryAdmin):
     list_display = ("contract", "seq", "direction", "old_amount", "new_amount", "status")
+    list_select_related = ("contract",)
 
 
 @admin.register(Acceptance)
 class AcceptanceAdmin(ReadOnlyHistoryAdmin):
     list_display = ("contract", "accepted_on", "result", "status")
+    list_select_related = ("contract",)

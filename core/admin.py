@@ -48,6 +48,7 @@ class WorkdayAdmin(SimpleHistoryAdmin):
     """工作日历: holidays and 调休 working days that correct the package or fill a new year."""
 
     list_display = ("date", "weekday", "is_workday", "name", "regulation", "created_by")
+    list_select_related = ("created_by",)
     list_filter = ("is_workday",)
     search_fields = ("name", "regulation")
     date_hierarchy = "date"

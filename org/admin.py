@@ -64,4 +64,5 @@ class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin):
 @admin.register(FunctionalDepartment)
 class FunctionalDepartmentAdmin(SimpleHistoryAdmin):
     list_display = ("field", "unit")
+    list_select_related = ("unit",)
     autocomplete_fields = ("unit",)

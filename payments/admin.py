@@ -10,6 +10,7 @@ from .models import Payment
 @admin.register(Payment)
 class PaymentAdmin(SimpleHistoryAdmin):
     list_display = ("case", "payee_name", "amount", "invoice_code", "invoice_number", "status", "paid_on", "paid_by")
+    list_select_related = ("case", "paid_by")
     list_filter = ("status", "source_key", "payee_kind")
     search_fields = ("case__number", "payee_name", "invoice_number")
 

@@ -45,6 +45,7 @@ class PurchaseAdmin(ReadOnlyHistoryAdmin):
     """Purchases are filed as cases and change only through them."""
 
     list_display = ("case", "unit", "category", "item_class", "method", "status")
+    list_select_related = ("case", "unit")
     list_filter = ("status", "category", "method")
     search_fields = ("case__number", "case__title", "item_class")
     inlines = [QuoteInline]
@@ -53,4 +54,5 @@ class PurchaseAdmin(ReadOnlyHistoryAdmin):
 @admin.register(Award)
 class AwardAdmin(ReadOnlyHistoryAdmin):
     list_display = ("purchase", "supplier", "amount", "status", "awarded_on")
+    list_select_related = ("purchase__case", "supplier")
     list_filter = ("status",)

@@ -105,6 +105,7 @@ class RuleSettingAdmin(SimpleHistoryAdmin):
 @admin.register(RiskWarning)
 class RiskWarningAdmin(ReadOnlyAdmin):
     list_display = ("rule_code", "severity", "message", "unit", "status", "owner", "opened_at")
+    list_select_related = ("unit", "owner")
     list_filter = ("rule_code", "severity", "status")
     search_fields = ("message",)
 

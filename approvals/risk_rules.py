@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from core import workcalendar
 
 from .models import Action, RouteStep
-from .rules import Finding, Param, Rule, Severity
+from .rules import Finding, Param, Rule, Severity, judged_on
 
 
 class StalledApproval(Rule):
@@ -26,7 +26,7 @@ class StalledApproval(Rule):
 
     def scan(self, params, scope=None):
         limit = int(params["working_days"])
-        today = (scope or {}).get("on") or timezone.localdate()
+        today = judged_on(scope)
         steps = (RouteStep.objects.filter(status=RouteStep.Status.ACTIVE, activated_at__isnull=False)
                  .select_related("case", "case__unit"))
         for step in steps.iterator(chunk_size=2000):

@@ -133,10 +133,20 @@ def settings_of(rule: Rule) -> Settings:
     return _settings_source(rule)
 
 
+def judged_on(scope: dict | None) -> dt.date:
+    """The day a rule judges: today, or the day a test or a back-dated scan names (``on``)."""
+    from django.utils import timezone
+
+    return (scope or {}).get("on") or timezone.localdate()
+
+
 def draft_findings(case) -> list[tuple[Rule, Settings, Finding]]:
-    """What the draft ``case`` raises under every enabled rule that can judge a draft."""
+    """What the draft ``case`` raises under every enabled rule that can judge a draft. Runs on
+    every submission: the settings are read only for rules that override ``check_draft``."""
     found = []
     for rule in _RULES.values():
+        if type(rule).check_draft is Rule.check_draft:
+            continue
         conf = settings_of(rule)
         if conf.enabled:
             found.extend((rule, conf, f) for f in rule.check_draft(case, conf.params))

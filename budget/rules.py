@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import datetime as dt
 
 from decimal import ROUND_DOWN, Decimal
 
 from django.db.models import Count, DecimalField, Q, Sum, Value
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from approvals.rules import Finding, Param, Rule, Severity
+from approvals.rules import Finding, Param, Rule, Severity, judged_on
 
 from .models import BudgetAdjustment, BudgetLine, BudgetMovement, CaseBudget
 from .selectors import figures_of, line_figures, time_progress, with_figures
@@ -21,9 +19,6 @@ _MONEY = DecimalField(max_digits=16, decimal_places=2)
 ZERO = Decimal("0.00")
 
 
-def _on(scope) -> dt.date:
-    """The day the rule judges: today, or the day a test or a back-dated scan names."""
-    return (scope or {}).get("on") or timezone.localdate()
 
 
 class LineNearlyExhausted(Rule):
@@ -37,7 +32,7 @@ class LineNearlyExhausted(Rule):
     hourly = True
 
     def scan(self, params, scope=None):
-        lines = BudgetLine.objects.filter(year=_on(scope).year)
+        lines = BudgetLine.objects.filter(year=judged_on(scope).year)
         if scope and scope.get("case_id"):  # after an event: only the lines the case moved
             lines = lines.filter(pk__in=BudgetMovement.objects.filter(case_id=scope["case_id"]).values("line_id"))
         lines = with_figures(lines.select_related("unit"))
@@ -82,7 +77,7 @@ class ExecutionBehindTime(Rule):
     }
 
     def scan(self, params, scope=None):
-        on = _on(scope)
+        on = judged_on(scope)
         if on.month < int(params["from_month"]):
             return
         lag, progress = Decimal(params["lag"]), time_progress(on.year, on)
@@ -110,7 +105,7 @@ class YearEndRush(Rule):
     params = {"share": Param(Decimal("30"), gettext_lazy("December's share of the year's payments (%)"))}
 
     def scan(self, params, scope=None):
-        share, year = Decimal(params["share"]), _on(scope).year
+        share, year = Decimal(params["share"]), judged_on(scope).year
         money = lambda q=None: Coalesce(Sum("amount", filter=q), Value(ZERO), output_field=_MONEY)  # noqa: E731
         rows = (BudgetMovement.objects.filter(kind=BudgetMovement.Kind.EXECUTE, line__year=year)
                 .values("line_id", "line__unit_id", "line__unit__name", "line__project")
@@ -140,7 +135,7 @@ class FrequentAdjustments(Rule):
     params = {"count": Param(3, gettext_lazy("adjustments of one line in a year"))}
 
     def scan(self, params, scope=None):
-        limit, year = int(params["count"]), _on(scope).year
+        limit, year = int(params["count"]), judged_on(scope).year
         lines = (BudgetLine.objects.filter(year=year)
                  .annotate(n_out=Count("adjustments", filter=Q(adjustments__state=BudgetAdjustment.State.APPLIED), distinct=True),
                            n_in=Count("adjustments_in", filter=Q(adjustments_in__state=BudgetAdjustment.State.APPLIED), distinct=True))

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import ROUND_DOWN, Decimal
 
-from django.db.models import F, Q
+from django.db.models import F, Prefetch, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from approvals.rules import Finding, Param, Rule, Severity
+from approvals.rules import Finding, Param, Rule, Severity, judged_on
 
 from .models import Award, Purchase, PurchaseCategory, Quote, SupplierQualification
 
@@ -74,10 +74,11 @@ class LapsedSupplier(Rule):
         awards = (Award.objects.filter(status=Award.Status.AWARDED).select_related("supplier", "purchase__case")
                   .filter(Q(supplier__blacklisted=True) | Q(supplier__qualifications__valid_until__lt=F("awarded_on")))
                   .distinct())
-        for award in awards.iterator(chunk_size=2000):
+        awards = awards.prefetch_related(Prefetch("supplier__qualifications", to_attr="quals",
+                                                  queryset=SupplierQualification.objects.exclude(valid_until=None)))
+        for award in awards:
             s = award.supplier
-            lapsed = list(SupplierQualification.objects.filter(supplier=s, valid_until__lt=award.awarded_on)
-                          .values_list("name", flat=True)) if award.awarded_on else []
+            lapsed = [q.name for q in s.quals if award.awarded_on and q.valid_until < award.awarded_on]
             reasons = ([_("blacklisted")] if s.blacklisted else []) + [
                 _("%(name)s expired") % {"name": n} for n in lapsed]
             if not reasons:
@@ -128,9 +129,7 @@ class SupplierConcentration(Rule):
               "captive_awards": Param(3, gettext_lazy("awards from one unit only"))}
 
     def scan(self, params, scope=None):
-        from django.utils import timezone
-
-        year = (scope or {}).get("on", timezone.localdate()).year
+        year = judged_on(scope).year
         share, labels = Decimal(params["share"]), dict(PurchaseCategory.choices)
         for r in award_shares(year):
             total = r["category_total"] or Decimal("0")

@@ -129,9 +129,8 @@ def reconcile(rule, conf: Settings, findings, *, full: bool) -> tuple[int, int]:
     if full:
         gone = [w for key, w in live.items() if key not in by_key]
         note = _("Closed automatically: the rule no longer finds this.")
-        for w in gone:
-            w.status, w.closed_at, w.close_note = RiskWarning.Status.CLOSED, now, note
-            w.save(update_fields=["status", "closed_at", "close_note"])
+        RiskWarning.objects.filter(pk__in=[w.pk for w in gone]).update(
+            status=RiskWarning.Status.CLOSED, closed_at=now, close_note=note)
         WarningAction.objects.bulk_create([WarningAction(warning=w, kind=WarningAction.Kind.AUTO_CLOSED, note=note, at=now)
                                            for w in gone])
         closed = len(gone)

@@ -1,0 +1,10 @@
+"""Domain errors of construction projects. They are ``ApprovalError``s, so a section hook that
+raises one refuses the case transition with its message, shown to the person as is."""
+
+from __future__ import annotations
+
+from approvals.exceptions import ApprovalError
+
+
+class ConstructionError(ApprovalError):
+    """A project action that cannot be done; the message names the rule."""

@@ -1,0 +1,197 @@
+"""Reads of construction projects: the limits in force, the money figures of a project (one
+place that sums contracts, changes, work done, payments and settlement) and the ledger."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import DecimalField, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from contracts.models import Contract
+from contracts.models import Payment as ContractPayment
+from procurement.selectors import threshold_amount
+
+from .exceptions import ConstructionError
+from .models import (
+    ChangeOrder,
+    ContractRole,
+    Limit,
+    ProgressPayment,
+    ProgressReport,
+    Project,
+    ProjectContract,
+    ProjectFunding,
+    Settlement,
+)
+
+ZERO = Decimal("0")
+MONEY = DecimalField(max_digits=14, decimal_places=2)
+
+
+@dataclass(frozen=True)
+class LimitValue:
+    value: Decimal
+    regulation: str
+
+
+def limit(kind: str, *, on: dt.date | None = None) -> LimitValue:
+    """The row of ``kind`` in force on ``on`` (today); a missing row is a configuration error,
+    never a silent default."""
+    on = on or timezone.localdate()
+    row = (Limit.objects.filter(kind=kind, effective_from__lte=on)
+           .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=on)).order_by("-effective_from").first())
+    if row is None:
+        raise ConstructionError(
+            _("No “%(kind)s” is configured for %(date)s; ask the administrator to add it to the construction limits.")
+            % {"kind": Limit.Kind(kind).label, "date": on.isoformat()}, code="limit_missing")
+    return LimitValue(value=row.value, regulation=row.regulation)
+
+
+def supervision_threshold(*, on: dt.date | None = None) -> Decimal:
+    """Projects at or above this amount need a supervision contract (procurement's thresholds
+    table, kind ``supervision``, works: a local rule, default ¥1,000,000)."""
+    amount = threshold_amount("supervision", category="works", on=on)
+    if amount is None:
+        raise ConstructionError(_("No supervision threshold is configured in the thresholds table; ask the administrator."),
+                                code="threshold_missing")
+    return amount
+
+
+def _sum(qs, field="amount") -> Decimal:
+    return qs.aggregate(s=Sum(field))["s"] or ZERO
+
+
+def construction_contract(project: Project) -> Contract | None:
+    link = project.contracts.filter(role=ContractRole.CONSTRUCTION).select_related("contract__supplier").first()
+    return link.contract if link else None
+
+
+def has_signed(project: Project, role: str) -> bool:
+    return project.contracts.filter(role=role, contract__status__in=(Contract.Status.ACTIVE, Contract.Status.COMPLETED)).exists()
+
+
+@dataclass
+class Figures:
+    """The project's money at one moment (the project page, the estimate control, ENG-03)."""
+
+    estimate: Decimal
+    approved_budget: Decimal | None
+    contracts: Decimal  # linked contracts' amounts
+    construction: Decimal  # the construction contract's amount
+    changes: Decimal  # approved + in approval change orders
+    changes_approved: Decimal
+    work_done: Decimal  # latest progress report
+    paid: Decimal  # contract payments paid + progress payments paid
+    in_flight: Decimal  # submitted or approved, not paid
+    settlement: Decimal | None
+    audited: Decimal | None
+    funding: Decimal
+
+    @property
+    def committed(self) -> Decimal:
+        """What counts against the 概算: contracts and changes (payments come out of these)."""
+        return self.contracts + self.changes
+
+    @property
+    def change_share(self) -> Decimal:
+        if not self.construction:
+            return ZERO
+        return (self.changes * 100 / self.construction).quantize(Decimal("0.01"))
+
+    @property
+    def room(self) -> Decimal | None:
+        return None if self.approved_budget is None else self.approved_budget - self.committed
+
+
+def figures(project: Project, *, exclude_change_id: int | None = None, exclude_payment_id: int | None = None) -> Figures:
+    links = list(project.contracts.select_related("contract"))
+    contract_ids = [l.contract_id for l in links]
+    changes = project.changes.filter(status__in=ChangeOrder.HOLDING)
+    if exclude_change_id:
+        changes = changes.exclude(pk=exclude_change_id)
+    progress = project.payments.filter(status__in=ProgressPayment.HOLDING)
+    if exclude_payment_id:
+        progress = progress.exclude(pk=exclude_payment_id)
+    cp = ContractPayment.objects.filter(contract_id__in=contract_ids, status__in=ContractPayment.HOLDING)
+    paid = _sum(cp.filter(status=ContractPayment.Status.PAID)) + _sum(progress.filter(status=ProgressPayment.Status.PAID))
+    in_flight = (_sum(cp.exclude(status=ContractPayment.Status.PAID))
+                 + _sum(progress.exclude(status=ProgressPayment.Status.PAID)))
+    last = project.progress.order_by("-reported_on", "-id").first()
+    settlement = Settlement.objects.filter(project=project).first()
+    return Figures(
+        estimate=project.estimate, approved_budget=project.approved_budget,
+        contracts=sum((l.contract.amount for l in links), ZERO),
+        construction=sum((l.contract.amount for l in links if l.role == ContractRole.CONSTRUCTION), ZERO),
+        changes=_sum(changes), changes_approved=_sum(changes.filter(status=ChangeOrder.Status.APPROVED)),
+        work_done=last.work_done if last else ZERO, paid=paid, in_flight=in_flight,
+        settlement=settlement.amount if settlement else None, audited=settlement.audited_amount if settlement else None,
+        funding=_sum(project.funding.all()),
+    )
+
+
+# --- the ledger (工程项目台账) -------------------------------------------------------------------
+def _subsum(qs, field="amount"):
+    return Coalesce(Subquery(qs.values(k=Value(1)).annotate(s=Sum(field)).values("s")[:1], output_field=MONEY),
+                    Value(ZERO), output_field=MONEY)
+
+
+def ledger_queryset(*, scope: set[int] | None, year: int | None = None, unit_id: int | None = None,
+                    status: str = "", kind: str = "", q: str = "") -> QuerySet[Project]:
+    """Projects with their sums as annotations: one query however many projects."""
+    qs = Project.objects.select_related("unit")
+    if scope is not None:
+        qs = qs.filter(unit_id__in=scope)
+    if year:
+        qs = qs.filter(created_at__year=year)
+    if unit_id:
+        qs = qs.filter(unit_id=unit_id)
+    if status:
+        qs = qs.filter(status=status)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(number__icontains=q) | Q(location__icontains=q))
+    pc = ProjectContract.objects.filter(project=OuterRef("pk"))
+    qs = qs.annotate(
+        contracts_total=_subsum(pc, "contract__amount"),
+        changes_total=_subsum(ChangeOrder.objects.filter(project=OuterRef("pk"), status=ChangeOrder.Status.APPROVED)),
+        work_done=Coalesce(Subquery(ProgressReport.objects.filter(project=OuterRef("pk")).order_by("-reported_on", "-id")
+                                    .values("work_done")[:1], output_field=MONEY), Value(ZERO), output_field=MONEY),
+        progress_paid=_subsum(ProgressPayment.objects.filter(project=OuterRef("pk"), status=ProgressPayment.Status.PAID)),
+        contract_paid=_subsum(ContractPayment.objects.filter(contract__project_link__project=OuterRef("pk"),
+                                                             status=ContractPayment.Status.PAID)),
+        audited=F("settlement__audited_amount"),
+        has_supervision=Exists(pc.filter(role=ContractRole.SUPERVISION)),
+    ).annotate(paid_total=F("progress_paid") + F("contract_paid"))
+    return qs.order_by("-created_at", "-id")
+
+
+@dataclass
+class Totals:
+    count: int = 0
+    estimate: Decimal = ZERO
+    approved_budget: Decimal = ZERO
+    contracts: Decimal = ZERO
+    changes: Decimal = ZERO
+    work_done: Decimal = ZERO
+    paid: Decimal = ZERO
+    audited: Decimal = ZERO
+
+    def add(self, p: Project) -> None:
+        self.count += 1
+        self.estimate += p.estimate
+        self.approved_budget += p.approved_budget or ZERO
+        self.contracts += p.contracts_total
+        self.changes += p.changes_total
+        self.work_done += p.work_done
+        self.paid += p.paid_total
+        self.audited += p.audited or ZERO
+
+
+def funding_of(project: Project):
+    return ProjectFunding.objects.filter(project=project).select_related("budget_line").order_by("id")

@@ -50,7 +50,7 @@ class ChangesOverShare(Rule):
 
     def scan(self, params, scope=None):
         share = Decimal(params["share"])
-        changes = (ChangeOrder.objects.filter(project=OuterRef("pk"), status__in=ChangeOrder.HOLDING)
+        changes = (ChangeOrder.objects.filter(project=OuterRef("pk"), status__in=ChangeOrder.HOLDING).order_by()
                    .values("project").annotate(s=Sum("amount")).values("s"))
         construction = ProjectContract.objects.filter(project=OuterRef("pk"), role=ContractRole.CONSTRUCTION).values(
             "contract__amount")

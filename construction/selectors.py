@@ -11,6 +11,7 @@ from django.db.models import DecimalField, Exists, F, OuterRef, Q, QuerySet, Sub
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from contracts.models import Contract
 from contracts.models import Payment as ContractPayment
@@ -136,7 +137,7 @@ def figures(project: Project, *, exclude_change_id: int | None = None, exclude_p
 
 # --- the ledger (工程项目台账) -------------------------------------------------------------------
 def _subsum(qs, field="amount"):
-    return Coalesce(Subquery(qs.values(k=Value(1)).annotate(s=Sum(field)).values("s")[:1], output_field=MONEY),
+    return Coalesce(Subquery(qs.order_by().values(k=Value(1)).annotate(s=Sum(field)).values("s")[:1], output_field=MONEY),
                     Value(ZERO), output_field=MONEY)
 
 
@@ -195,3 +196,118 @@ class Totals:
 
 def funding_of(project: Project):
     return ProjectFunding.objects.filter(project=project).select_related("budget_line").order_by("id")
+
+
+# --- the project page (关联查询) -------------------------------------------------------------------
+def timeline(project: Project) -> list[dict]:
+    """The stages with their dates and the days each took since the one before."""
+    from .models import FinalAccounts, Handover
+
+    s = Settlement.objects.filter(project=project, status=Settlement.Status.APPROVED).first()
+    fa = FinalAccounts.objects.filter(project=project).first()
+    h = Handover.objects.filter(project=project).first()
+    created = timezone.localdate(project.created_at)
+    rows = [
+        (_("Initiation filed"), created),
+        (_("Initiation approved (立项)"), project.initiated_on),
+        (_("概算 approved"), project.budget_approved_on),
+        (_("Construction started"), project.started_on),
+        (_("Completion accepted (竣工验收)"), project.completed_on),
+        (_("Settlement audited (结算审核)"), s.approved_on if s else None),
+        (_("Final accounts approved (竣工财务决算)"), fa.approved_on if fa else None),
+        (_("Handed over (交付使用)"), h.handed_over_on if h else None),
+    ]
+    out, previous = [], None
+    for label, day in rows:
+        out.append({"label": label, "date": day, "days": (day - previous).days if day and previous else None})
+        if day:
+            previous = day
+    return out
+
+
+def missing(project: Project) -> list[str]:
+    """What the project still lacks for its next stage, in the office's words."""
+    from documents.selectors import documents_of
+
+    from .models import DocKind
+
+    S = Project.Status
+    out: list[str] = []
+    if project.status in (S.DRAFT, S.INITIATING):
+        if not project.case.attachments.exists():
+            out.append(_("the feasibility study attached to the initiation form"))
+        if project.status == S.DRAFT:
+            out.append(_("submit the initiation form"))
+    elif project.status in (S.INITIATED, S.ESTIMATING):
+        if not documents_of(project, DocKind.BUDGET_BOOK).exists():
+            out.append(_("the 概算书 attached to the project"))
+        if project.budget_estimate is None:
+            out.append(_("the 概算 amount"))
+        if project.status == S.INITIATED:
+            out.append(_("submit the 概算 stage of the initiation form"))
+    elif project.status == S.ESTIMATED:
+        if not project.contracts.filter(role=ContractRole.CONSTRUCTION).exists():
+            out.append(_("the construction contract (through procurement and contracts)"))
+        if project.supervision_required and not has_signed(project, ContractRole.SUPERVISION):
+            out.append(_("a signed supervision contract (the project reaches the supervision threshold)"))
+    elif project.status == S.BUILDING:
+        if not project.contracts.filter(role=ContractRole.CONSTRUCTION).exists():
+            out.append(_("the construction contract"))
+        if not project.progress.exists():
+            out.append(_("a progress report with the value of work done"))
+        if not documents_of(project, DocKind.COMPLETION).exists():
+            out.append(_("the completion acceptance report"))
+    elif project.status == S.COMPLETED:
+        out.append(_("the settlement review with the audit report"))
+    elif project.status == S.SETTLED:
+        out.append(_("the final accounts (due %(date)s)") % {
+            "date": getattr(getattr(project, "final_accounts", None), "due_on", "")})
+    if project.completed_on and project.handed_over_on is None:
+        out.append(_("the handover to the user unit with its asset cards"))
+    return out
+
+
+STAGE_OF_KIND = {
+    "feasibility": "initiation", "budget_book": "budget", "design": "budget", "permit": "start", "photo": "progress",
+    "change": "progress", "completion": "completion", "settlement": "settlement", "audit": "settlement",
+    "final_accounts": "final", "handover": "handover", "other": "other",
+}
+STAGE_LABELS = {
+    "initiation": gettext_lazy("Initiation"), "budget": gettext_lazy("概算 and design"), "start": gettext_lazy("Start"), "progress": gettext_lazy("Construction"),
+    "completion": gettext_lazy("Completion"), "settlement": gettext_lazy("Settlement"), "final": gettext_lazy("Final accounts"), "handover": gettext_lazy("Handover"),
+    "other": gettext_lazy("Other"), "contracts": gettext_lazy("Contracts"),
+}
+
+
+def documents_by_stage(project: Project) -> list[dict]:
+    """Every file of the project grouped by stage: its own, its progress photos, the forms'
+    materials (initiation, changes, payments, settlement) and its contracts' files."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from approvals.models import Case
+    from documents.models import Document
+
+    from .models import DocKind
+
+    groups: dict[str, list] = {k: [] for k in STAGE_LABELS}
+    kinds = dict(DocKind.choices)
+
+    def add(stage, doc, label):
+        groups[stage].append({"doc": doc, "label": label})
+
+    for d in Document.objects.filter(owner_type=ContentType.objects.get_for_model(Project), owner_id=project.pk).order_by("id"):
+        add(STAGE_OF_KIND.get(d.kind, "other"), d, kinds.get(d.kind, d.kind))
+    report_ids = list(project.progress.values_list("pk", flat=True))
+    for d in Document.objects.filter(owner_type=ContentType.objects.get_for_model(ProgressReport),
+                                     owner_id__in=report_ids).order_by("id"):
+        add("progress", d, kinds["photo"])
+    case_stage = {project.case_id: "initiation"}
+    case_stage.update({c: "progress" for c in project.changes.values_list("case_id", flat=True)})
+    case_stage.update({c: "progress" for c in project.payments.values_list("case_id", flat=True)})
+    case_stage.update({c: "settlement" for c in Settlement.objects.filter(project=project).values_list("case_id", flat=True)})
+    for d in Document.objects.filter(owner_type=ContentType.objects.get_for_model(Case), owner_id__in=list(case_stage)).order_by("id"):
+        add(case_stage[d.owner_id], d, d.kind)
+    contract_ids = list(project.contracts.values_list("contract_id", flat=True))
+    for d in Document.objects.filter(owner_type=ContentType.objects.get_for_model(Contract), owner_id__in=contract_ids).order_by("id"):
+        add("contracts", d, d.kind)
+    return [{"stage": k, "label": STAGE_LABELS[k], "docs": v} for k, v in groups.items() if v]

@@ -120,6 +120,13 @@ TABLE = {
     "contracts:payment_list": (lambda w: reverse("contracts:payment_list"), st(200)),
     "contracts:payment_detail": (lambda w: reverse("contracts:payment_detail", args=[w.payment.pk]), st(200, **HIDDEN_FROM_UNIT)),
     "contracts:payment_pay": (lambda w: reverse("contracts:payment_pay", args=[w.payment.pk]), st(405)),
+    # construction: the ledger for every role (each sees their scope), a project of 采购中心 hidden from the
+    # units it does not belong to; supervisors read and file nothing
+    "construction:index": (lambda w: reverse("construction:index"), st(200)),
+    "construction:export": (lambda w: reverse("construction:export"), st(200)),
+    "construction:new": (lambda w: reverse("construction:new"), st(200, supervisor=403)),
+    "construction:detail": (lambda w: reverse("construction:detail", args=[_project(w).pk]), st(200, **HIDDEN_FROM_UNIT)),
+    "construction:act": (lambda w: reverse("construction:act", args=[_project(w).pk, "start"]), st(405)),
     # risk: the warning desk for supervisors, the principal and the administrator (every warning) and the
     # leaders in charge (their units'); the world's warning is of 采购中心, which the leader does not supervise
     "risk:index": (lambda w: reverse("risk:index"), only((Role.SUPERVISOR, Role.PRINCIPAL, Role.ADMIN, Role.LEADER), 200, 403)),
@@ -180,8 +187,28 @@ ADMIN_MODELS = {
     "risk.riskwarning": READ_ONLY,  # handled on the warning desk, raised by the engine
     "risk.run": READ_ONLY,
     "payments.payment": READ_ONLY,
+    "construction.limit": EDIT,  # the shares and periods of the construction rules, effective-dated
+    "construction.project": READ_ONLY,  # filed and changed through the project pages and their cases
+    "construction.changeorder": READ_ONLY,
+    "construction.settlement": READ_ONLY,
+    "assets.assetcard": READ_ONLY,  # created by the handover of a project
 }
 ADMIN_ACTIONS = ("changelist", "add", "change", "delete", "history", "simple_history")
+
+
+def _project(w):
+    """A project of 采购中心 (created once per world), for the construction pages."""
+    if getattr(w, "project", None) is None:
+        from construction import demo as construction_demo
+        from construction import services as construction_services
+        from procurement import demo as procurement_demo
+
+        procurement_demo.seed_thresholds()
+        construction_demo.configure_matters()
+        w.project = construction_services.project_create(
+            actor=w.foreign_clerk, name="采购中心办公区修缮", location="新桥大道1号", kind="repair", estimate="50000.00",
+            funding=[(w.foreign_line, Decimal("50000.00"))])
+    return w.project
 
 
 def _ct(obj) -> int:

@@ -20,9 +20,17 @@ LIMITS = [
 
 
 def seed(apps, schema_editor):
+    from django.utils import timezone
+
     Limit = apps.get_model("construction", "Limit")
+    History = apps.get_model("construction", "HistoricalLimit")
     for kind, value, regulation, start in LIMITS:
-        Limit.objects.get_or_create(kind=kind, effective_from=start, defaults={"value": Decimal(value), "regulation": regulation})
+        row, created = Limit.objects.get_or_create(kind=kind, effective_from=start,
+                                                   defaults={"value": Decimal(value), "regulation": regulation})
+        if created:  # the seeded row's first history record, as the admin would have written it
+            History.objects.create(id=row.pk, kind=row.kind, value=row.value, regulation=row.regulation,
+                                   effective_from=row.effective_from, effective_to=row.effective_to,
+                                   history_date=timezone.now(), history_type="+", history_change_reason="seed")
 
 
 class Migration(migrations.Migration):

@@ -277,6 +277,31 @@ def _make(model, world):
                                       payee_name=world.office.clerk.get_full_name(), payee_ref=world.office.clerk.pk,
                                       bank_name="工商银行", bank_account="6222000011112222", amount=Decimal("800.00"),
                                       paid_by=world.office.cashier)
+    from construction.models import ChangeOrder, Project, Settlement
+
+    if model is Project:
+        return _project(world)
+    if model in (ChangeOrder, Settlement):  # rows as the project page files them, to look at in the administration
+        from approvals import services
+        from approvals.models import Matter
+
+        code = "GC-BG" if model is ChangeOrder else "GC-JS"
+        case = services.case_create(matter=Matter.objects.get(code=code), applicant=world.foreign_clerk, title="样例",
+                                    amount="1000")
+        if model is ChangeOrder:
+            return ChangeOrder.objects.create(project=_project(world), case=case, kind="visa", amount=Decimal("1000"),
+                                              reason="样例")
+        return Settlement.objects.create(project=_project(world), case=case, amount=Decimal("1000"),
+                                         audited_amount=Decimal("990"), defects_until="2028-01-01", auditor="样例事务所")
+    from assets.models import AssetCard
+
+    if model is AssetCard:
+        from assets import services as asset_services
+
+        p = _project(world)
+        return asset_services.asset_card_create(name="样例资产", asset_class="buildings", value="1000", unit=p.unit,
+                                                acquired_on=world.delegation.start, source_kind="construction.project",
+                                                source_id=p.pk, source_ref=p.number, actor=world.foreign_clerk)
     raise AssertionError(f"no sample record for {model._meta.label}: add one to tests/security/test_url_table.py")
 
 

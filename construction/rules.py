@@ -6,17 +6,16 @@ from __future__ import annotations
 import datetime as dt
 from decimal import ROUND_DOWN, Decimal
 
-from django.db.models import Exists, F, OuterRef, Q, Sum
+from django.db.models import Exists, OuterRef, Q, Subquery, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from approvals.money import format_yuan
 from approvals.rules import Finding, Param, Rule, Severity, judged_on
 from contracts.models import Contract
-from contracts.models import Payment as ContractPayment
 
 from . import selectors
-from .models import ChangeOrder, ContractRole, Handover, ProgressPayment, Project, ProjectContract
+from .models import ChangeOrder, ContractRole, Project, ProjectContract
 
 PS = Project.Status
 LIVE = (PS.ESTIMATED, PS.BUILDING, PS.COMPLETED, PS.SETTLED, PS.CLOSED)
@@ -54,18 +53,18 @@ class ChangesOverShare(Rule):
                    .values("project").annotate(s=Sum("amount")).values("s"))
         construction = ProjectContract.objects.filter(project=OuterRef("pk"), role=ContractRole.CONSTRUCTION).values(
             "contract__amount")
-        from django.db.models import Subquery
-
         rows = _scoped(Project.objects.filter(status__in=LIVE), scope).annotate(
-            changes=Subquery(changes), construction=Subquery(construction)).filter(changes__gt=0, construction__gt=0)
+            change_total=Subquery(changes), construction_amount=Subquery(construction)).filter(
+            change_total__gt=0, construction_amount__gt=0)
         for p in rows:
-            if p.changes * 100 <= share * p.construction:
+            changes, construction = p.change_total, p.construction_amount
+            if changes * 100 <= share * construction:
                 continue
             yield Finding(records=(_record(p),), unit_id=p.unit_id,
                           message=_("%(number)s: change orders reach %(share)s%% of the construction contract") % {
-                              "number": p.number, "share": _pct(p.changes, p.construction)},
-                          figures={"changes": str(p.changes), "contract": str(p.construction),
-                                   "share": str(_pct(p.changes, p.construction)), "threshold": str(share)})
+                              "number": p.number, "share": _pct(changes, construction)},
+                          figures={"changes": str(changes), "contract": str(construction),
+                                   "share": str(_pct(changes, construction)), "threshold": str(share)})
 
 
 class SupervisionMissing(Rule):

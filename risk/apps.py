@@ -24,5 +24,8 @@ class RiskConfig(AppConfig):
 
         from . import tasks
 
-        for name in ("case.approved", "payment.paid", "contract.signed", "acceptance.confirmed"):
+        for name in ("case.approved", "payment.paid", "contract.signed", "acceptance.confirmed",
+                     # construction projects (ENG-01 … ENG-05; defined by construction.services)
+                     "project.budget_approved", "project.started", "project.change_submitted", "project.change_approved",
+                     "project.progress", "project.completed", "project.settled", "project.handed_over"):
             events.subscribe(name, key="risk.scan", fn=lambda event: tasks.scan_event.delay(event.name, event.payload))

@@ -311,3 +311,16 @@ def documents_by_stage(project: Project) -> list[dict]:
     for d in Document.objects.filter(owner_type=ContentType.objects.get_for_model(Contract), owner_id__in=contract_ids).order_by("id"):
         add("contracts", d, d.kind)
     return [{"stage": k, "label": STAGE_LABELS[k], "docs": v} for k, v in groups.items() if v]
+
+
+def payment_deadline(project: Project) -> dict | None:
+    """保障中小企业款项支付条例（国务院令第802号修订）第九、十条: an SME contractor is paid within 30
+    days of the acceptance, or of the agreed settlement amount where payment follows the
+    settlement (at most 60 if the contract says so); waiting for the audit or for the final
+    accounts is no ground for delay (第十四条). Calendar days, as the regulation counts them."""
+    contract = construction_contract(project)
+    if contract is None or project.completed_on is None or not contract.supplier.is_sme:
+        return None
+    s = Settlement.objects.filter(project=project, status=Settlement.Status.APPROVED).first()
+    start = s.approved_on if s else project.completed_on
+    return {"from": start, "due": start + dt.timedelta(days=30), "settled": s is not None, "supplier": contract.supplier.name}

@@ -123,7 +123,7 @@ def detail(request, pk: int):
         "final_accounts": getattr(project, "final_accounts", None) if project.completed_on else None,
         "cards": list(asset_services.cards_of("construction.project", project.pk)),
         "rate": services.contract_rate(construction) if construction else None,
-        "doc_kinds": DocKind.choices, "today": timezone.localdate(),
+        "deadline": selectors.payment_deadline(project), "doc_kinds": DocKind.choices, "today": timezone.localdate(),
     })
 
 

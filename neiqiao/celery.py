@@ -23,4 +23,5 @@ app.conf.beat_schedule = {
     "risk-nightly-scan": {"task": "risk.scan", "schedule": crontab(hour=1, minute=30), "kwargs": {"kind": "full"}},
     "risk-hourly-scan": {"task": "risk.scan", "schedule": crontab(minute=20), "kwargs": {"kind": "hourly"}},
     "contracts-reminders": {"task": "contracts.tasks.send_reminders", "schedule": crontab(hour=8, minute=0)},
+    "construction-final-accounts": {"task": "construction.tasks.remind_final_accounts", "schedule": crontab(hour=8, minute=10)},
 }

@@ -75,7 +75,7 @@ def test_the_new_project_form_shows_the_rule_and_saves_nothing(client, works):
     r = client.post(reverse("construction:new"), {"name": "路灯改造", "location": "上星路", "kind": "municipal",
                                                   "estimate": "100000.00", "necessity": "照明不足", "line_0": works.line.pk,
                                                   "amount_0": "90000.00"})
-    assert r.status_code == 200 and "must add up to the investment estimate" in r.content.decode()
+    assert r.status_code == 200 and "须等于投资估算" in r.content.decode()
     assert Project.objects.count() == before
 
 
@@ -182,7 +182,7 @@ def test_a_project_from_initiation_to_handover(client, works, django_assert_max_
         "photo": upload("现场.png", PNG, "image/png")}, follow=True)
     assert "alert-danger" not in r.content.decode()
     body = _act(client, p, "payment", {"amount": "480000.01", "invoice_number": "44030001"}, ok=False)
-    assert "work done" in body and not ProgressPayment.objects.exists()
+    assert "已完工程价款" in body and not ProgressPayment.objects.exists()
     _act(client, p, "payment", {"amount": "480000.00", "invoice_number": "44030001"})
     pay = ProgressPayment.objects.get(project=p)
     _attach_case(client, pay.case, ["工程进度报告", "发票"])
@@ -241,5 +241,5 @@ def test_a_project_from_initiation_to_handover(client, works, django_assert_max_
     with django_assert_max_num_queries(60):
         body = client.get(reverse("construction:detail", args=[p.pk])).content.decode()
     for text in (construction.number, supervision.number, change.case.number, pay.case.number, s.case.number,
-                 "概算书.pdf", "竣工验收报告.pdf", "现场.png", cards[0].number, "10.83"):
+                 "概算书.pdf", "竣工验收报告.pdf", "现场.png", cards[0].number, "10.83", "data-testid=\"deadline\""):
         assert text in body, text

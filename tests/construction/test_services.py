@@ -35,7 +35,7 @@ def test_project_is_numbered_and_supervision_follows_the_threshold(works):
 
 def test_funding_must_add_up_to_the_estimate(works):
     before = Project.objects.count()
-    with pytest.raises(ConstructionError, match="must add up to the investment estimate"):
+    with pytest.raises(ConstructionError, match="须等于投资估算"):
         services.project_create(actor=works.o.clerk, name="x", location="y", kind="repair", estimate="100000",
                                 funding=[(works.line, D("90000"))])
     assert Project.objects.count() == before and not Case.objects.filter(matter__code="GC-LX").exists()
@@ -51,7 +51,7 @@ def test_budget_more_than_ten_percent_above_the_estimate_needs_re_initiation(wor
     p = works.project("1000000.00", budget=False)
     with pytest.raises(ConstructionError, match="第十二条") as exc:
         services.project_budget_set(project=p, actor=works.o.clerk, amount="1100000.01")
-    assert "re-approved" in str(exc.value)
+    assert "重新报批立项" in str(exc.value)
     p.refresh_from_db()
     assert p.budget_estimate is None
     services.project_budget_set(project=p, actor=works.o.clerk, amount="1100000.00")  # exactly 10%: allowed
@@ -72,7 +72,7 @@ def test_start_without_supervision_is_refused_above_the_threshold(works):
     works.link(p, "900000.00")
     with pytest.raises(ConstructionError, match="ENG-02") as exc:
         services.project_start(project=p, actor=works.o.clerk, started_on=works.today)
-    assert "supervision contract" in str(exc.value)
+    assert "未签订监理合同" in str(exc.value)
     p.refresh_from_db()
     assert p.status == Project.Status.ESTIMATED and p.started_on is None
     works.link(p, "30000.00", ContractRole.SUPERVISION, supplier=1)
@@ -121,7 +121,7 @@ def test_progress_payment_is_capped_by_the_work_done(works):
     p, c = works.building(construction="1000000.00")
     services.progress_report_add(project=p, actor=works.o.clerk, reported_on=works.today, work_done="500000.00")
     before = ProgressPayment.objects.count()
-    with pytest.raises(ConstructionError, match="work done") as exc:
+    with pytest.raises(ConstructionError, match="已完工程价款") as exc:
         services.progress_payment_start(project=p, actor=works.o.clerk, amount="400000.01", invoice_number="4403001")
     assert "80" in str(exc.value)
     assert ProgressPayment.objects.count() == before
@@ -132,7 +132,7 @@ def test_progress_payment_is_capped_by_the_work_done(works):
 def test_progress_report_is_cumulative(works):
     p, c = works.building(construction="1000000.00")
     services.progress_report_add(project=p, actor=works.o.clerk, reported_on=works.today, work_done="500000.00")
-    with pytest.raises(ConstructionError, match="cumulative"):
+    with pytest.raises(ConstructionError, match="累计数"):
         services.progress_report_add(project=p, actor=works.o.clerk, reported_on=works.today, work_done="400000.00")
     assert p.progress.count() == 1
 
@@ -142,7 +142,7 @@ def test_completion_needs_the_construction_contract(works):
     # a project forced into construction without its contract (an imported record): completion is refused
     p.set_status(Project.Status.BUILDING)
     document_services.attach(owner=p, kind="completion", upload=pdf("竣工验收报告.pdf"), actor=works.o.clerk)
-    with pytest.raises(ConstructionError, match="construction contract") as exc:
+    with pytest.raises(ConstructionError, match="竣工验收须有项目施工合同") as exc:
         services.project_complete(project=p, actor=works.o.clerk, completed_on=works.today)
     assert "第二十五条" in str(exc.value)
     p.refresh_from_db()
@@ -165,7 +165,7 @@ def test_completion_sets_the_final_accounts_due_date(works):
 
 
 @pytest.mark.parametrize("audited,retention,message", [
-    ("1000000.01", "0", "cannot be above the settlement"),
+    ("1000000.01", "0", "不能高于送审结算金额"),
     ("950000.00", "28500.01", "建质〔2017〕138号"),
 ])
 def test_settlement_refusals(works, audited, retention, message):
@@ -185,7 +185,7 @@ def test_retention_at_three_percent_is_allowed(works):
 
 def test_handover_before_completion_is_refused(works):
     p, c = works.building(construction="1000000.00")
-    with pytest.raises(ConstructionError, match="after its completion acceptance"):
+    with pytest.raises(ConstructionError, match="竣工验收合格后方可交付使用"):
         services.project_handover(project=p, actor=works.o.clerk, handed_over_on=works.today, receiving_unit=works.o.unit,
                                   items=[{"name": "服务中心", "asset_class": "buildings", "value": "900000"}])
     assert not AssetCard.objects.exists()

@@ -9,7 +9,8 @@ them in step with the facts.
 * One scan at a time across processes: a session-level advisory lock, tried, not waited for.
 * Each rule's findings are written in one transaction: a worker killed mid-run leaves the
   rules before it complete and nothing half-written of the one it was on; the next run
-  completes the job (the writes are idempotent).
+  completes the job (the writes are idempotent). The run's row records each rule as it
+  ends, and the next run marks a run left "running" as interrupted.
 """
 
 from __future__ import annotations
@@ -77,6 +78,11 @@ def scan(*, kind: str = Run.Kind.FULL, codes=None, scope: dict | None = None) ->
         log.info("risk scan skipped: another scan is running")
         return None
     try:
+        # under the lock no other scan runs: a run still "running" was cut off (its worker
+        # killed); it says so, and this run does its work again
+        Run.objects.filter(status=Run.Status.RUNNING).update(
+            status=Run.Status.FAILED, ended_at=timezone.now(),
+            error=_("Interrupted: the process running it stopped; the next run did the work again."))
         run = Run.objects.create(kind=kind)
         selected = [r for c, r in registry.rules().items() if (codes is None or c in codes)
                     and (kind != Run.Kind.HOURLY or r.hourly)]
@@ -100,6 +106,8 @@ def scan(*, kind: str = Run.Kind.FULL, codes=None, scope: dict | None = None) ->
             run.findings += len(findings)
             run.opened += opened
             run.closed += closed
+            # each rule's progress is on the run's row as soon as its findings are written
+            run.save(update_fields=["per_rule", "findings", "opened", "closed"])
         run.status = Run.Status.FAILED if run.error else Run.Status.DONE
         run.ended_at = timezone.now()
         run.save()

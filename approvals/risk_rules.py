@@ -30,9 +30,14 @@ class StalledApproval(Rule):
         today = judged_on(scope)
         steps = (RouteStep.objects.filter(status=RouteStep.Status.ACTIVE, activated_at__isnull=False)
                  .select_related("case", "case__unit"))
+        calendar = workcalendar.WorkCalendar.load()  # one query for the administrator's table, not one per step
+        waited_since: dict[dt.date, int] = {}  # steps that began waiting on the same day waited as long
         for step in steps.iterator(chunk_size=2000):
             # working days passed since the day it began waiting (that day itself not counted)
-            waited = workcalendar.workdays_between(timezone.localdate(step.activated_at) + dt.timedelta(days=1), today)
+            began = timezone.localdate(step.activated_at)
+            if began not in waited_since:
+                waited_since[began] = calendar.workdays_between(began + dt.timedelta(days=1), today)
+            waited = waited_since[began]
             if waited > limit:
                 yield Finding(
                     records=(("approvals.case", step.case_id), ("approvals.routestep", step.pk)),

@@ -182,13 +182,19 @@ class SpendingWithoutBudget(Rule):
         # submitted at least once and still alive (a case between stages is a draft again)
         cases = (Case.objects.filter(stages__contains=["budget"], amount__isnull=False, submitted_at__isnull=False)
                  .exclude(status__in=(Case.Status.REJECTED, Case.Status.WITHDRAWN))
-                 .exclude(pk__in=CaseBudget.objects.values("case_id")))
+                 .exclude(pk__in=CaseBudget.objects.values("case_id"))
+                 # nor a commitment or payment on a line (a contract form committing on the contract's line)
+                 .exclude(pk__in=BudgetMovement.objects.filter(
+                     case_id__isnull=False, kind__in=(BudgetMovement.Kind.COMMIT, BudgetMovement.Kind.EXECUTE))
+                     .values("case_id")))
         if scope and scope.get("case_id"):
             cases = cases.filter(pk=scope["case_id"])
         for case_id, number, unit_id in cases.values_list("id", "number", "unit_id"):
             yield self._no_line(case_id, number, unit_id)
-        lines = with_figures(BudgetLine.objects.filter(year=judged_on(scope).year).select_related("unit"))
-        for line in lines.iterator(chunk_size=2000):
+        lines = BudgetLine.objects.filter(year=judged_on(scope).year)
+        if scope and scope.get("case_id"):  # after an event: only the lines the case moved
+            lines = lines.filter(pk__in=BudgetMovement.objects.filter(case_id=scope["case_id"]).values("line_id"))
+        for line in with_figures(lines.select_related("unit")).iterator(chunk_size=2000):
             fig = figures_of(line)
             if fig.used > fig.adjusted:
                 yield self._over(line, fig)

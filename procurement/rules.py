@@ -94,19 +94,18 @@ class LapsedSupplier(Rule):
             )
 
 
-def award_shares(year: int):
-    """Awarded amount per (category, supplier) in the year with the category's total, one
-    aggregate query (no join that could repeat an award)."""
-    from django.db.models import Count, DecimalField, OuterRef, Subquery, Sum
+def award_shares(year: int) -> list[dict]:
+    """Awarded amount per (category, supplier) in the year with the category's total: one
+    grouped query and one for the (three) category totals — a correlated total per group
+    rescanned every award for each of thousands of groups."""
+    from django.db.models import Count, Sum
 
-    money = DecimalField(max_digits=16, decimal_places=2)
     base = Award.objects.filter(status=Award.Status.AWARDED, awarded_on__year=year)
-    category_total = (base.filter(purchase__category=OuterRef("purchase__category")).order_by()
-                      .values("purchase__category").annotate(t=Sum("amount")).values("t"))
-    return (base.values("purchase__category", "supplier_id", "supplier__name")
-            .annotate(amount=Sum("amount"), awards=Count("id"),
-                      category_total=Subquery(category_total, output_field=money))
-            .order_by("purchase__category", "-amount"))
+    totals = dict(base.values("purchase__category").annotate(t=Sum("amount")).order_by()
+                  .values_list("purchase__category", "t"))
+    rows = (base.values("purchase__category", "supplier_id", "supplier__name")
+            .annotate(amount=Sum("amount"), awards=Count("id")).order_by("purchase__category", "-amount"))
+    return [{**r, "category_total": totals.get(r["purchase__category"])} for r in rows]
 
 
 def captive_suppliers(year: int, more_than: int):
@@ -204,6 +203,9 @@ class SplitPurchases(Rule):
                 .values("unit_id", "unit__name", "category", "item_class", "case__year")
                 .annotate(n=Count("id"), total=Sum("case__amount"), largest=Max("case__amount")).filter(n__gte=2)
                 .order_by("unit_id", "case__year", "category", "item_class"))
+        if scope and scope.get("case_id"):  # after an event: the group of the case's purchase
+            own = Purchase.objects.filter(case_id=scope["case_id"]).values("unit_id", "item_class", "category").first()
+            rows = rows.filter(**own) if own else rows.none()
         for r in rows:
             limit = self._limit(limits, r["category"])
             if not limit or r["largest"] >= limit or r["total"] * 100 < share * limit:
@@ -314,6 +316,8 @@ class MethodBelowRequirement(Rule):
         limits = _thresholds(judged_on(scope))
         rows = (Purchase.objects.filter(_LIVE_PURCHASE, case__amount__isnull=False).exclude(category="works")
                 .exclude(method=Method.OPEN_TENDER).filter(deviation_approval="").select_related("case"))
+        if scope and scope.get("case_id"):
+            rows = rows.filter(case_id=scope["case_id"])
         for p in rows.iterator(chunk_size=2000):
             finding = self._judge(p, p.case.amount, p.case.number, limits)
             if finding:
@@ -391,17 +395,20 @@ class TooFewQuotes(Rule):
         need = int(params["quotes"])
         has_doc = Exists(Document.objects.filter(owner_type=ContentType.objects.get_for_model(Quote),
                                                  owner_id=OuterRef("pk")))
-        valid = Quote.objects.annotate(d=has_doc).filter(d=True).values("pk")
-        rows = (Purchase.objects.filter(status=Purchase.Status.AWARDED, method__in=self.QUOTING)
-                .annotate(n=Count("quotes", filter=Q(quotes__in=valid)))
-                .filter(n__lt=need).select_related("case"))
+        rows = Purchase.objects.filter(status=Purchase.Status.AWARDED, method__in=self.QUOTING)
         if scope and scope.get("case_id"):
             rows = rows.filter(case_id=scope["case_id"])
-        for p in rows:
+        # valid quotes per purchase in one grouped query (a hash join), then the purchases
+        valid = dict(Quote.objects.filter(has_doc, purchase__in=rows.values("pk")).values("purchase_id")
+                     .annotate(n=Count("id")).order_by().values_list("purchase_id", "n"))
+        for p in rows.select_related("case").iterator(chunk_size=2000):
+            n = valid.get(p.pk, 0)
+            if n >= need:
+                continue
             yield Finding(records=(("procurement.purchase", p.pk),), unit_id=p.unit_id,
                           message=_("%(number)s: %(method)s with %(n)s valid quotes (at least %(need)s)") % {
-                              "number": p.case.number, "method": p.get_method_display(), "n": p.n, "need": need},
-                          figures={"quotes": p.n, "threshold": need})
+                              "number": p.case.number, "method": p.get_method_display(), "n": n, "need": need},
+                          figures={"quotes": n, "threshold": need})
 
 
 class WorksMustBeTendered(Rule):
@@ -450,6 +457,8 @@ class WorksMustBeTendered(Rule):
         low = min(Decimal(params["works"]), Decimal(params["equipment"]), Decimal(params["services"]))
         rows = (Purchase.objects.filter(_LIVE_PURCHASE, case__amount__gte=low).exclude(method__in=NOT_TENDERED)
                 .select_related("case"))
+        if scope and scope.get("case_id"):
+            rows = rows.filter(case_id=scope["case_id"])
         for p in rows.iterator(chunk_size=2000):
             finding = self._judge(p, p.case.amount, p.case.number, params)
             if finding:

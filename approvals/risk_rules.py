@@ -119,10 +119,13 @@ class NoCollectiveDecision(Rule):
         limit = Decimal(params["amount"])
         decided = RouteStep.objects.filter(case=OuterRef("pk"), kind=StepKind.COLLECTIVE, status=RouteStep.Status.APPROVED,
                                            meeting_date__isnull=False)
-        cases = (Case.objects.filter(status=Case.Status.APPROVED, matter__spends_money=True, amount__gte=limit)
-                 .exclude(Exists(decided)))
-        if scope and scope.get("case_id"):
-            cases = cases.filter(pk=scope["case_id"])
+        cases = Case.objects.filter(status=Case.Status.APPROVED, matter__spends_money=True, amount__gte=limit)
+        if scope and scope.get("case_id"):  # one case: its steps by index, not an anti-join over every step
+            met = RouteStep.objects.filter(case_id=scope["case_id"], kind=StepKind.COLLECTIVE,
+                                           status=RouteStep.Status.APPROVED, meeting_date__isnull=False).exists()
+            cases = cases.filter(pk=scope["case_id"]) if not met else cases.none()
+        else:
+            cases = cases.exclude(Exists(decided))
         for case_id, number, amount, unit_id in cases.values_list("id", "number", "amount", "unit_id"):
             yield Finding(records=(("approvals.case", case_id),), unit_id=unit_id,
                           message=_("%(number)s (%(amount)s) was approved without a collective decision (from %(limit)s)") % {

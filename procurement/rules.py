@@ -161,11 +161,13 @@ NOT_TENDERED = (Method.OPEN_TENDER, Method.INVITED_TENDER)
 _LIVE_PURCHASE = ~Q(status__in=(Purchase.Status.DRAFT, Purchase.Status.CANCELLED))
 
 
-def _thresholds(on) -> dict[str, dict]:
-    """category → {kind: ThresholdValue} in force on ``on`` (one query per category)."""
+def _thresholds(on, category: str | None = None) -> dict[str, dict]:
+    """category → {kind: ThresholdValue} in force on ``on`` (one query per category; a form's
+    check asks only for its own)."""
     from .selectors import thresholds_on
 
-    return {value: thresholds_on(category=value, on=on) for value, _label in PurchaseCategory.choices}
+    return {value: thresholds_on(category=value, on=on) for value, _label in PurchaseCategory.choices
+            if category is None or value == category}
 
 
 def _yuan(amount) -> str:
@@ -228,7 +230,7 @@ class SplitPurchases(Rule):
         if purchase is None or purchase.method in NOT_TENDERED or case.amount is None:
             return []
         share = Decimal(params["share"])
-        limit = self._limit(_thresholds(judged_on(None)), purchase.category)
+        limit = self._limit(_thresholds(judged_on(None), purchase.category), purchase.category)
         others = (Purchase.objects.filter(_LIVE_PURCHASE, unit_id=purchase.unit_id, item_class=purchase.item_class,
                                           category=purchase.category, case__year=case.year, case__amount__isnull=False)
                   .exclude(pk=purchase.pk).exclude(method__in=NOT_TENDERED)
@@ -284,7 +286,7 @@ class NearThreshold(Rule):
         purchase = _purchase_of(case)
         if purchase is None or case.amount is None:
             return []
-        finding = self._judge(purchase, case.amount, case.number, _thresholds(judged_on(None)), params)
+        finding = self._judge(purchase, case.amount, case.number, _thresholds(judged_on(None), purchase.category), params)
         return [finding] if finding else []
 
 
@@ -327,7 +329,7 @@ class MethodBelowRequirement(Rule):
         purchase = _purchase_of(case)
         if purchase is None or case.amount is None:
             return []
-        finding = self._judge(purchase, case.amount, case.number, _thresholds(judged_on(None)))
+        finding = self._judge(purchase, case.amount, case.number, _thresholds(judged_on(None), purchase.category))
         return [finding] if finding else []
 
 
@@ -399,7 +401,8 @@ class TooFewQuotes(Rule):
         if scope and scope.get("case_id"):
             rows = rows.filter(case_id=scope["case_id"])
         # valid quotes per purchase in one grouped query (a hash join), then the purchases
-        valid = dict(Quote.objects.filter(has_doc, purchase__in=rows.values("pk")).values("purchase_id")
+        ids = list(rows.values_list("pk", flat=True)) if scope and scope.get("case_id") else rows.values("pk")
+        valid = dict(Quote.objects.filter(has_doc, purchase__in=ids).values("purchase_id")
                      .annotate(n=Count("id")).order_by().values_list("purchase_id", "n"))
         for p in rows.select_related("case").iterator(chunk_size=2000):
             n = valid.get(p.pk, 0)

@@ -31,13 +31,23 @@ log = logging.getLogger("neiqiao.risk")
 SCAN_LOCK_KEY = 0x6E71_7273  # "nqrs"
 
 
-def settings_for(rule) -> Settings:
+def settings_for(rule, row=None) -> Settings:
     """The rule's settings row (made from its defaults the first time); parameters the row
     does not name keep the rule's defaults."""
-    row = RuleSetting.objects.filter(code=rule.code).first()
+    row = row or RuleSetting.objects.filter(code=rule.code).first()
     if row is None:
         row, _created = RuleSetting.objects.get_or_create(code=rule.code, defaults={
             "severity": rule.severity, "params": {k: _json(v) for k, v in rule.defaults().items()}})
+    return _settings_of_row(rule, row)
+
+
+def settings_for_many(rules) -> dict[str, Settings]:
+    """The settings of several rules in one query (rows made for those that have none)."""
+    rows = {r.code: r for r in RuleSetting.objects.filter(code__in=[rule.code for rule in rules])}
+    return {rule.code: settings_for(rule, rows.get(rule.code)) for rule in rules}
+
+
+def _settings_of_row(rule, row) -> Settings:
     params = rule.defaults()
     for name, value in (row.params or {}).items():
         if name in params:

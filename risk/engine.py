@@ -131,8 +131,10 @@ def reconcile(rule, conf: Settings, findings, *, full: bool) -> tuple[int, int]:
     close those no longer found. Runs inside the caller's transaction."""
     now = timezone.now()
     by_key = {f.key: f for f in findings}
-    live = {w.key: w for w in RiskWarning.objects.select_for_update().filter(rule_code=rule.code,
-                                                                              status__in=RiskWarning.LIVE)}
+    live_qs = RiskWarning.objects.select_for_update().filter(rule_code=rule.code, status__in=RiskWarning.LIVE)
+    if not full:  # an event run only opens: it reads the live warnings of its own findings, not all of the rule's
+        live_qs = live_qs.filter(key__in=list(by_key))
+    live = {w.key: w for w in live_qs}
     new = [RiskWarning(rule_code=rule.code, key=key, records=[list(r) for r in sorted(f.records)], message=f.message,
                        figures=f.figures, severity=conf.severity, unit_id=f.unit_id, opened_at=now, last_seen_at=now)
            for key, f in by_key.items() if key not in live]

@@ -21,10 +21,11 @@ class ApprovalsConfig(AppConfig):
         search.register("cases", _("Forms"), selectors.search_results)
         documents.register(OWNER)
 
-        from .risk_rules import ApplicantApproved, OffHoursApprovals, StalledApproval
+        from .risk_rules import ApplicantApproved, NoCollectiveDecision, OffHoursApprovals, StalledApproval
         from .rules import register_record_page, register_rule
 
         register_record_page("approvals.case", "approvals:detail")
+        register_rule(NoCollectiveDecision())
         register_rule(StalledApproval())
         register_rule(ApplicantApproved())
         register_rule(OffHoursApprovals())

@@ -133,6 +133,21 @@ def settings_of(rule: Rule) -> Settings:
     return _settings_source(rule)
 
 
+_settings_many: Callable[[list[Rule]], dict[str, Settings]] | None = None
+
+
+def set_settings_many(source: Callable[[list[Rule]], dict[str, Settings]]) -> None:
+    """The risk app's settings of several rules at once (one query, for every submission)."""
+    global _settings_many
+    _settings_many = source
+
+
+def settings_of_many(rules_: list[Rule]) -> dict[str, Settings]:
+    if _settings_many is None:
+        return {r.code: settings_of(r) for r in rules_}
+    return _settings_many(rules_)
+
+
 def judged_on(scope: dict | None) -> dt.date:
     """The day a rule judges: today, or the day a test or a back-dated scan names (``on``)."""
     from django.utils import timezone
@@ -142,12 +157,12 @@ def judged_on(scope: dict | None) -> dt.date:
 
 def draft_findings(case) -> list[tuple[Rule, Settings, Finding]]:
     """What the draft ``case`` raises under every enabled rule that can judge a draft. Runs on
-    every submission: the settings are read only for rules that override ``check_draft``."""
+    every submission: the settings of the rules that override ``check_draft`` are read at once."""
     found = []
-    for rule in _RULES.values():
-        if type(rule).check_draft is Rule.check_draft:
-            continue
-        conf = settings_of(rule)
+    judging = [rule for rule in _RULES.values() if type(rule).check_draft is not Rule.check_draft]
+    confs = settings_of_many(judging)
+    for rule in judging:
+        conf = confs[rule.code]
         if conf.enabled:
             found.extend((rule, conf, f) for f in rule.check_draft(case, conf.params))
     return found

@@ -17,9 +17,11 @@ class BudgetConfig(AppConfig):
 
         from approvals.rules import register_record_page, register_rule
 
-        from .rules import ExecutionBehindTime, FrequentAdjustments, LineNearlyExhausted, YearEndRush
+        from .rules import (ExecutionBehindTime, FrequentAdjustments, LineNearlyExhausted, SpendingWithoutBudget,
+                            YearEndRush)
 
         register_record_page("budget.budgetline", "budget:line_detail")
-        for rule in (LineNearlyExhausted(), ExecutionBehindTime(), YearEndRush(), FrequentAdjustments()):
+        for rule in (SpendingWithoutBudget(), LineNearlyExhausted(), ExecutionBehindTime(), YearEndRush(),
+                     FrequentAdjustments()):
             register_rule(rule)
         navigation.replace("budget", "budget:index")

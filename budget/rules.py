@@ -150,3 +150,62 @@ class FrequentAdjustments(Rule):
                     figures={"adjustments": n, "threshold": limit},
                     unit_id=line.unit_id,
                 )
+
+
+class SpendingWithoutBudget(Rule):
+    """BUD-01 无预算不支出: a money form submitted or approved with no budget line, or a line
+    whose reservations, commitments and payments exceed its adjusted amount (预算法 第十三条:
+    各级政府、各部门、各单位的支出必须以经批准的预算为依据，未列入预算的不得支出). A soft-control line
+    lets a form through with a warning; the scan keeps reporting the overrun."""
+
+    code = "BUD-01"
+    title = gettext_lazy("Spending without a budget")
+    severity = Severity.HIGH
+    events = ("case.approved", "payment.paid")
+    hourly = True
+
+    @staticmethod
+    def _no_line(case_id, number, unit_id):
+        return Finding(records=(("approvals.case", case_id),), unit_id=unit_id, part="no_line",
+                       message=_("%(number)s spends money without a budget line") % {"number": number})
+
+    @staticmethod
+    def _over(line, fig):
+        return Finding(records=(("budget.budgetline", line.pk),), unit_id=line.unit_id, part="over",
+                       message=_("%(line)s: %(used)s used against %(adjusted)s available in all") % {
+                           "line": f"{line.unit.name} {line.project}", "used": fig.used, "adjusted": fig.adjusted},
+                       figures={"adjusted": str(fig.adjusted), "used": str(fig.used), "over": str(fig.used - fig.adjusted)})
+
+    def scan(self, params, scope=None):
+        from approvals.models import Case
+
+        # submitted at least once and still alive (a case between stages is a draft again)
+        cases = (Case.objects.filter(stages__contains=["budget"], amount__isnull=False, submitted_at__isnull=False)
+                 .exclude(status__in=(Case.Status.REJECTED, Case.Status.WITHDRAWN))
+                 .exclude(pk__in=CaseBudget.objects.values("case_id"))
+                 # nor a commitment or payment on a line (a contract form committing on the contract's line)
+                 .exclude(pk__in=BudgetMovement.objects.filter(
+                     case_id__isnull=False, kind__in=(BudgetMovement.Kind.COMMIT, BudgetMovement.Kind.EXECUTE))
+                     .values("case_id")))
+        if scope and scope.get("case_id"):
+            cases = cases.filter(pk=scope["case_id"])
+        for case_id, number, unit_id in cases.values_list("id", "number", "unit_id"):
+            yield self._no_line(case_id, number, unit_id)
+        lines = BudgetLine.objects.filter(year=judged_on(scope).year)
+        if scope and scope.get("case_id"):  # after an event: only the lines the case moved
+            lines = lines.filter(pk__in=BudgetMovement.objects.filter(case_id=scope["case_id"]).values("line_id"))
+        for line in with_figures(lines.select_related("unit")).iterator(chunk_size=2000):
+            fig = figures_of(line)
+            if fig.used > fig.adjusted:
+                yield self._over(line, fig)
+
+    def check_draft(self, case, params):
+        """The form being submitted has no line although its matter is budgeted, or (its
+        reservation counted) takes its line over the adjusted amount."""
+        if "budget" not in (case.stages or []) or case.amount is None:
+            return []
+        link = CaseBudget.objects.filter(case=case).select_related("line__unit").first()
+        if link is None:
+            return [self._no_line(case.pk, case.number, case.unit_id)]
+        fig = line_figures(link.line)
+        return [self._over(link.line, fig)] if fig.used > fig.adjusted else []

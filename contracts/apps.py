@@ -25,10 +25,12 @@ class ContractsConfig(AppConfig):
 
         from approvals.rules import register_record_page, register_rule
 
-        from .rules import ContractDiffersFromAward, SupplementsOverLimit, TooManyChanges
+        from .rules import (ContractDiffersFromAward, ContractEndingUnpaid, LatePaymentToSme, PaidBeforeMilestone,
+                            PaidBeyondContract, RetentionOverLimit, SupplementsOverLimit, TooManyChanges)
 
         register_record_page("contracts.contract", "contracts:detail")
-        for rule in (SupplementsOverLimit(), TooManyChanges(), ContractDiffersFromAward()):
+        for rule in (PaidBeyondContract(), PaidBeforeMilestone(), SupplementsOverLimit(), TooManyChanges(),
+                     ContractEndingUnpaid(), LatePaymentToSme(), RetentionOverLimit(), ContractDiffersFromAward()):
             register_rule(rule)
 
         from . import payables

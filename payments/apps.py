@@ -13,5 +13,11 @@ class PaymentsConfig(AppConfig):
         from .permissions import READING_ROLES
 
         registry.register_reimbursement()
+
+        from approvals.rules import register_rule
+
+        from .rules import DuplicatePayment
+
+        register_rule(DuplicatePayment())
         navigation.add_after("contracts", "payments", _("Payment desk"), "payments:desk", "bi-cash-coin",
                              roles=READING_ROLES)

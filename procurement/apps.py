@@ -19,11 +19,13 @@ class ProcurementConfig(AppConfig):
 
         from approvals.rules import register_record_page, register_rule
 
-        from .rules import LapsedSupplier, SupplierConcentration, SuspiciousQuotes
+        from .rules import (LapsedSupplier, MethodBelowRequirement, NearThreshold, SingleSourceShare, SplitPurchases,
+                            SupplierConcentration, SuspiciousQuotes, TooFewQuotes, WorksMustBeTendered)
 
         register_record_page("procurement.purchase", "procurement:purchase_detail")
         register_record_page("procurement.supplier", "procurement:supplier_detail")
-        for rule in (SuspiciousQuotes(), SupplierConcentration(), LapsedSupplier()):
+        for rule in (SplitPurchases(), NearThreshold(), MethodBelowRequirement(), SingleSourceShare(), TooFewQuotes(),
+                     SuspiciousQuotes(), SupplierConcentration(), LapsedSupplier(), WorksMustBeTendered()):
             register_rule(rule)
 
         from payments.registry import register_payee_check

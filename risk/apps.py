@@ -14,6 +14,7 @@ class RiskConfig(AppConfig):
 
         # forms and scans read the same parameters: the administrator's rows
         rules.set_settings_source(engine.settings_for)
+        rules.set_settings_many(engine.settings_for_many)
         from org.models import Role
 
         # the desk is for supervision, the principal, administrators and the leaders in charge

@@ -9,7 +9,8 @@ them in step with the facts.
 * One scan at a time across processes: a session-level advisory lock, tried, not waited for.
 * Each rule's findings are written in one transaction: a worker killed mid-run leaves the
   rules before it complete and nothing half-written of the one it was on; the next run
-  completes the job (the writes are idempotent).
+  completes the job (the writes are idempotent). The run's row records each rule as it
+  ends, and the next run marks a run left "running" as interrupted.
 """
 
 from __future__ import annotations
@@ -30,13 +31,23 @@ log = logging.getLogger("neiqiao.risk")
 SCAN_LOCK_KEY = 0x6E71_7273  # "nqrs"
 
 
-def settings_for(rule) -> Settings:
+def settings_for(rule, row=None) -> Settings:
     """The rule's settings row (made from its defaults the first time); parameters the row
     does not name keep the rule's defaults."""
-    row = RuleSetting.objects.filter(code=rule.code).first()
+    row = row or RuleSetting.objects.filter(code=rule.code).first()
     if row is None:
         row, _created = RuleSetting.objects.get_or_create(code=rule.code, defaults={
             "severity": rule.severity, "params": {k: _json(v) for k, v in rule.defaults().items()}})
+    return _settings_of_row(rule, row)
+
+
+def settings_for_many(rules) -> dict[str, Settings]:
+    """The settings of several rules in one query (rows made for those that have none)."""
+    rows = {r.code: r for r in RuleSetting.objects.filter(code__in=[rule.code for rule in rules])}
+    return {rule.code: settings_for(rule, rows.get(rule.code)) for rule in rules}
+
+
+def _settings_of_row(rule, row) -> Settings:
     params = rule.defaults()
     for name, value in (row.params or {}).items():
         if name in params:
@@ -77,6 +88,11 @@ def scan(*, kind: str = Run.Kind.FULL, codes=None, scope: dict | None = None) ->
         log.info("risk scan skipped: another scan is running")
         return None
     try:
+        # under the lock no other scan runs: a run still "running" was cut off (its worker
+        # killed); it says so, and this run does its work again
+        Run.objects.filter(status=Run.Status.RUNNING).update(
+            status=Run.Status.FAILED, ended_at=timezone.now(),
+            error=_("Interrupted: the process running it stopped; the next run did the work again."))
         run = Run.objects.create(kind=kind)
         selected = [r for c, r in registry.rules().items() if (codes is None or c in codes)
                     and (kind != Run.Kind.HOURLY or r.hourly)]
@@ -100,6 +116,8 @@ def scan(*, kind: str = Run.Kind.FULL, codes=None, scope: dict | None = None) ->
             run.findings += len(findings)
             run.opened += opened
             run.closed += closed
+            # each rule's progress is on the run's row as soon as its findings are written
+            run.save(update_fields=["per_rule", "findings", "opened", "closed"])
         run.status = Run.Status.FAILED if run.error else Run.Status.DONE
         run.ended_at = timezone.now()
         run.save()
@@ -113,8 +131,10 @@ def reconcile(rule, conf: Settings, findings, *, full: bool) -> tuple[int, int]:
     close those no longer found. Runs inside the caller's transaction."""
     now = timezone.now()
     by_key = {f.key: f for f in findings}
-    live = {w.key: w for w in RiskWarning.objects.select_for_update().filter(rule_code=rule.code,
-                                                                              status__in=RiskWarning.LIVE)}
+    live_qs = RiskWarning.objects.select_for_update().filter(rule_code=rule.code, status__in=RiskWarning.LIVE)
+    if not full:  # an event run only opens: it reads the live warnings of its own findings, not all of the rule's
+        live_qs = live_qs.filter(key__in=list(by_key))
+    live = {w.key: w for w in live_qs}
     new = [RiskWarning(rule_code=rule.code, key=key, records=[list(r) for r in sorted(f.records)], message=f.message,
                        figures=f.figures, severity=conf.severity, unit_id=f.unit_id, opened_at=now, last_seen_at=now)
            for key, f in by_key.items() if key not in live]

@@ -126,3 +126,20 @@ def suppliers(request):
         "year": year, "shares": shares, "captive": captive_suppliers(year, int(conf.params["captive_awards"])),
         "threshold": conf.params["share"], "warnings": warnings, "active_nav": "risk",
     })
+
+
+def benford(request):
+    """本福特定律抽样: the first digits of each unit's payments against Benford's law, for the
+    supervisors' sample review (not a warning)."""
+    from . import selectors
+
+    _desk(request)
+    if not permissions.sees_all(request.user):
+        raise PermissionDenied
+    year = int(request.GET["year"]) if request.GET.get("year", "").isdigit() else timezone.localdate().year
+    units, few = selectors.benford(year)
+    return render(request, "risk/benford.html", {
+        "year": year, "units": units, "few": few, "min_payments": selectors.BENFORD_MIN_PAYMENTS,
+        "mad_limit": selectors.BENFORD_MAD_LIMIT, "expected": list(selectors.BENFORD_EXPECTED.values()),
+        "active_nav": "risk",
+    })

@@ -84,8 +84,8 @@ def test_hard_line_refusal_leaves_the_form_a_draft_with_nothing_saved(spending, 
 def test_warn_line_submission_goes_through_and_the_warning_is_on_the_trail(spending, lines, office):
     case = spending("6000.00", line=lines.warn)
     warnings = approvals.case_submit(case=case, actor=office.clerk)
-    # the line's own warning, then the risk rule BUD-02 (the line is now 120% used)
-    assert len(warnings) == 2 and "¥5,000.00" in warnings[0] and "BUD-02" in warnings[1]
+    # the line's own warning, then the risk rules BUD-01 (over the line) and BUD-02 (120% used)
+    assert len(warnings) == 3 and "¥5,000.00" in warnings[0] and "BUD-01" in warnings[1] and "BUD-02" in warnings[2]
     assert all(w in Action.objects.get(case=case, kind=Action.Kind.SUBMIT).comment for w in warnings)
     assert BudgetMovement.objects.get(case=case).warning == warnings[0]
 

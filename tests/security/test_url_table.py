@@ -134,6 +134,7 @@ TABLE = {
                     st(403, supervisor=200, principal=200, admin=200, leader=404)),
     "risk:act": (lambda w: reverse("risk:act", args=[w.warning.pk]), st(405)),
     "risk:suppliers": (lambda w: reverse("risk:suppliers"), only((Role.SUPERVISOR, Role.PRINCIPAL, Role.ADMIN), 200, 403)),
+    "risk:benford": (lambda w: reverse("risk:benford"), only((Role.SUPERVISOR, Role.PRINCIPAL, Role.ADMIN), 200, 403)),
     # the administration: staff only; everyone else is sent to the admin's sign-in
     "admin:index": (lambda w: reverse("admin:index"), st(302, admin=200)),
     "admin:login": (lambda w: reverse("admin:login"), st(200, admin=302, anon=200)),

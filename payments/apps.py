@@ -8,10 +8,13 @@ class PaymentsConfig(AppConfig):
 
     def ready(self) -> None:
         from core import navigation
+        from documents import registry as documents
 
         from . import registry
+        from .documents import OWNER
         from .permissions import READING_ROLES
 
         registry.register_reimbursement()
+        documents.register(OWNER)
         navigation.add_after("contracts", "payments", _("Payment desk"), "payments:desk", "bi-cash-coin",
                              roles=READING_ROLES)

@@ -15,13 +15,22 @@ DEFAULTS = [
 
 
 def seed(apps, schema_editor):
+    from django.utils import timezone
+
     PaymentDeadline = apps.get_model("payments", "PaymentDeadline")
+    History = apps.get_model("payments", "HistoricalPaymentDeadline")
     for days, longest, regulation, start, end in DEFAULTS:
-        PaymentDeadline.objects.get_or_create(
+        row, created = PaymentDeadline.objects.get_or_create(
             effective_from=start,
             defaults={"days": days, "max_agreed_days": longest, "day_kind": "calendar", "regulation": regulation,
                       "effective_to": end},
         )
+        if created:  # the history starts with the seeded row, as for a row the administrator adds
+            History.objects.create(
+                id=row.pk, days=days, max_agreed_days=longest, day_kind="calendar", regulation=regulation,
+                effective_from=start, effective_to=end, note="", history_date=timezone.now(), history_type="+",
+                history_change_reason="保障中小企业款项支付条例",
+            )
 
 
 

@@ -118,7 +118,7 @@ def test_a_meeting_expense_is_filed_approved_and_paid_to_the_hotel_in_the_browse
     upload = page.get_by_test_id("scan-upload")
     upload.locator("input[type=file]").set_input_files(
         files=[{"name": "会议费发票.pdf", "mimeType": "application/pdf", "buffer": PDF_BYTES}])
-    upload.get_by_role("button").click()
+    upload.locator("button[type=submit]").click()
     page.get_by_test_id("case-payments").get_by_role("link", name="会议费发票.pdf").wait_for()
     s.shot("payments_02_cashier_paid_meeting_expense")
     s.assert_clean()

@@ -220,3 +220,19 @@ def test_the_cashier_sees_the_invoice_the_clerk_gave_and_attaches_the_scan(flow,
     assert [d.original_name for d in documents_of(paid)] == ["付款发票.pdf"]
     assert "付款发票.pdf" in client.get(url).content.decode()
     assert Payment.objects.get(pk=payment.pk).status == Payment.Status.PAID
+
+
+def test_the_invoice_amount_defaults_to_the_payment(flow):
+    from contracts.models import Payment
+    from contracts.sections import PaymentSection
+
+    _case, contract = flow.full_contract()
+    case = approval_services.case_create(matter=flow.catalogue["HT-FK"], applicant=flow.o.clerk,
+                                         title=f"支付{contract.number}", amount="22800.00")
+    assert PaymentSection().initial(case, flow.o.clerk) == {"invoice_amount": D("22800.00")}
+    term = contract.terms.filter(is_active=True).order_by("seq").first()
+    form = PaymentSection().form_class({"term": term.pk, "invoice_number": "44030077", "invoice_date": flow.today.isoformat(),
+                                        "invoice_amount": ""}, case=case, user=flow.o.clerk)
+    assert form.is_valid(), form.errors
+    PaymentSection().save(case, form, flow.o.clerk)
+    assert Payment.objects.get(case=case).invoice_amount == D("22800.00")  # left empty: the payment's amount

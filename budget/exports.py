@@ -53,7 +53,8 @@ def write_export(fileobj, *, user, year: int, unit_id=None, fund_source=None, pr
     qs = selectors.execution_queryset(scope=scope, year=year, unit_id=unit_id, fund_source=fund_source)
     rows = selectors.iter_table_rows(qs.iterator(chunk_size=2000))
     subtitle = xlsx.export_subtitle(
-        time_progress=selectors.time_progress(year), filters=_filters_text(unit_id=unit_id, fund_source=fund_source)
+        time_progress=selectors.time_progress(year), filters=_filters_text(unit_id=unit_id, fund_source=fund_source),
+        user=user,
     )
     return xlsx.write_execution_xlsx(fileobj, rows, title=xlsx.export_title(year), subtitle=subtitle, progress=progress)
 

@@ -1,5 +1,5 @@
 """The budget app's spreadsheets: the import template, reading an import, and writing the
-execution table (write-only, streamed, so memory does not grow with the row count)."""
+execution table (through ``core.xlsx``: streamed, styled for printing, subtotals as formulas)."""
 
 from __future__ import annotations
 
@@ -8,24 +8,21 @@ import zipfile
 from collections.abc import Callable, Iterable
 from decimal import Decimal
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from core.money import AmountError, parse_amount
+from core.xlsx import HEADER_FILL, Column, Sheet, save, subtitle, workbook
 from org.models import Unit
 
 from .models import BudgetLine, ControlMode, FundSource, economic_code_validator, functional_code_validator
 from .selectors import Figures, TableRow
 
 MAX_IMPORT_ROWS = 10_000
-MONEY_FORMAT = "#,##0.00"
-RATE_FORMAT = "0.00%"
 
 
 # --- import ----------------------------------------------------------------------------------
@@ -62,7 +59,7 @@ def build_template(fileobj, *, year: int) -> None:
     ws.title = _("Budget lines")
     columns = import_columns()
     bold = Font(bold=True)
-    fill = PatternFill("solid", fgColor="DDEBF7")
+    fill = PatternFill("solid", fgColor=HEADER_FILL)
     for col, (_field, header) in enumerate(columns, start=1):
         cell = ws.cell(row=1, column=col, value=header)
         cell.font = bold
@@ -235,119 +232,80 @@ def parse_import(fileobj, *, year: int) -> tuple[list[dict], list[tuple[int | No
 
 
 # --- export ----------------------------------------------------------------------------------
-def export_columns() -> list[tuple[str, float]]:
+def export_columns() -> list[Column]:
     return [
-        (_("Unit"), 20), (_("Project"), 26), (_("Functional class"), 22), (_("Economic class"), 20),
-        (_("Fund source"), 10), (_("Control"), 9),
-        (_("Annual budget"), 15), (_("Adjustments"), 14), (_("Adjusted budget"), 15), (_("In approval"), 14),
-        (_("Arranged"), 14), (_("Contracted"), 14), (_("Paid"), 15), (_("Balance"), 15), (_("Execution rate"), 10),
+        Column(_("Unit"), 20), Column(_("Project"), 26), Column(_("Functional class"), 22), Column(_("Economic class"), 20),
+        Column(_("Fund source"), 10), Column(_("Control"), 9),
+        Column(_("Annual budget"), 15, "money"), Column(_("Adjustments"), 14, "money"),
+        Column(_("Adjusted budget"), 15, "money"), Column(_("In approval"), 14, "money"),
+        Column(_("Arranged"), 14, "money"), Column(_("Contracted"), 14, "money"), Column(_("Paid"), 15, "money"),
+        Column(_("Balance"), 15, "money"), Column(_("Execution rate"), 10, "rate"),
     ]
 
 
 FIGURE_ORDER = ("amount", "adjustments", "adjusted", "in_approval", "arranged", "contracted", "paid", "available")
+FIRST_FIGURE, RATE_COLUMN = 6, 14
 
 
-def _cells_to_row(cells, row_idx):
-    """Stand-in for ``WriteOnlyWorksheet._values_to_row`` once the header is written: every
-    row we append is a list of our own prepared cells. openpyxl's own version first tries
-    to store each Cell as a value and builds an exception (with the cell's repr) for every
-    styled cell; this skips that and nothing else (the cells are written as they are)."""
-    for col_idx, cell in enumerate(cells, 1):
-        cell.column = col_idx
-        cell.row = row_idx
-        yield cell
+def _rate(fig: Figures):
+    rate = fig.execution_rate
+    return rate / 100 if rate is not None else None
 
 
-class _RowWriter:
-    """Reusable cells per column and row kind: openpyxl writes each appended cell at once,
-    so one set of (styled) cells serves every row of its kind."""
+def _line_values(texts: list, fig: Figures) -> list:
+    return [*texts, fig.amount, fig.adjustments, fig.adjusted, fig.in_approval, fig.arranged, fig.contracted, fig.paid,
+            fig.available, _rate(fig)]
 
-    def __init__(self, ws, *, bold: bool, fill: str | None):
-        font = Font(bold=bold) if bold else None
-        pattern = PatternFill("solid", fgColor=fill) if fill else None
-        self.ws = ws
-        self.cells = []
-        for col in range(15):
-            cell = WriteOnlyCell(ws)
-            if font:
-                cell.font = font
-            if pattern:
-                cell.fill = pattern
-            if col >= 6:
-                cell.number_format = RATE_FORMAT if col == 14 else MONEY_FORMAT
-            self.cells.append(cell)
 
-    def write(self, texts: list, fig: Figures) -> None:
-        cells = self.cells
-        for i, text in enumerate(texts):
-            cells[i].value = text  # through openpyxl's checks (illegal characters, length)
-        values = (fig.amount, fig.adjustments, fig.adjusted, fig.in_approval, fig.arranged,
-                  fig.contracted, fig.paid, fig.available)
-        for i, value in enumerate(values, start=6):
-            cell = cells[i]
-            cell._value = value  # Decimal: a number, stored as is
-            cell.data_type = "n"
-        rate = fig.execution_rate
-        cells[14]._value = rate / 100 if rate is not None else None
-        cells[14].data_type = "n"
-        self.ws.append(cells)
+def _sum_values(sheet: Sheet, texts: list, rows: list[int], fig: Figures) -> list:
+    """A subtotal row: each figure a SUM over ``rows``, the rate from the figures."""
+    sums = [sheet.sum_of(i, rows) for i in range(FIRST_FIGURE, RATE_COLUMN)]
+    return [*texts, *sums, _rate(fig)]
 
 
 def write_execution_xlsx(fileobj, rows: Iterable[TableRow], *, title: str, subtitle: str,
                          progress: Callable[[int], None] | None = None, progress_every: int = 1000) -> int:
     """Write the execution table, streamed. ``rows`` comes from ``selectors.iter_table_rows``
-    (lines, project and unit subtotals, then the grand total). Returns the number of lines."""
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(_("Budget execution"))
-    columns = export_columns()
-    for col, (_h, width) in enumerate(columns, start=1):
-        ws.column_dimensions[get_column_letter(col)].width = width
-    ws.freeze_panes = "C4"
-    title_cell = WriteOnlyCell(ws, value=title)
-    title_cell.font = Font(bold=True, size=14)
-    ws.append([title_cell])
-    ws.append([subtitle])
-    thin = Side(style="thin", color="999999")
-    headers = []
-    for text, _w in columns:
-        cell = WriteOnlyCell(ws, value=text)
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="DDEBF7")
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        cell.border = Border(bottom=thin)
-        headers.append(cell)
-    ws.append(headers)
-    ws._values_to_row = _cells_to_row
-
-    plain = _RowWriter(ws, bold=False, fill=None)
-    project = _RowWriter(ws, bold=True, fill="F2F2F2")
-    unit = _RowWriter(ws, bold=True, fill="E2EFDA")
-    total = _RowWriter(ws, bold=True, fill="FCE4D6")
+    (lines, project and unit subtotals, then the grand total). Each subtotal is a SUM formula:
+    a project's over its lines, a unit's over its projects' subtotals, the grand total over
+    the units' totals, so every line is counted once. Returns the number of lines."""
+    wb = workbook()
+    sheet = Sheet(wb, name=_("Budget execution"), title=title, subtitle=subtitle, columns=export_columns(), freeze="C4")
     fund_labels = {k: str(v) for k, v in FundSource.choices}
     mode_labels = {k: str(v) for k, v in ControlMode.choices}
     subtotal_project = _("Subtotal: %(name)s")
     subtotal_unit = _("Total of %(name)s")
     grand_total = _("Grand total")
     lines = 0
+    line_rows: list[int] = []  # the current project's lines
+    project_rows: list[int] = []  # the current unit's project subtotals
+    unit_rows: list[int] = []
     for row in rows:
         if row.kind == "line":
             line = row.line
-            plain.write(
+            line_rows.append(sheet.append(_line_values(
                 [line.unit.name, line.project, f"{line.functional_code} {line.functional_name}",
                  f"{line.economic_code} {line.economic_name}", fund_labels[line.fund_source],
                  mode_labels[line.control_mode]],
                 row.figures,
-            )
+            )))
             lines += 1
             if progress and lines % progress_every == 0:
                 progress(lines)
         elif row.kind == "project":
-            project.write(["", subtotal_project % {"name": row.label}, "", "", "", ""], row.figures)
+            project_rows.append(sheet.append(_sum_values(
+                sheet, ["", subtotal_project % {"name": row.label}, "", "", "", ""], line_rows, row.figures), style="group"))
+            line_rows = []
         elif row.kind == "unit":
-            unit.write([subtotal_unit % {"name": row.label}, "", "", "", "", ""], row.figures)
+            # without project subtotals (with_projects=False) the unit adds up its lines
+            parts = project_rows or line_rows
+            unit_rows.append(sheet.append(_sum_values(
+                sheet, [subtotal_unit % {"name": row.label}, "", "", "", "", ""], parts, row.figures), style="group2"))
+            line_rows, project_rows = [], []
         else:
-            total.write([grand_total, "", "", "", "", ""], row.figures)
-    wb.save(fileobj)
+            sheet.finish()
+            sheet.append(_sum_values(sheet, [grand_total, "", "", "", "", ""], unit_rows, row.figures), style="total")
+    save(wb, fileobj)
     if progress:
         progress(lines)
     return lines
@@ -357,13 +315,5 @@ def export_title(year: int) -> str:
     return _("Budget execution table %(year)s") % {"year": year}
 
 
-def export_subtitle(*, time_progress, filters: str = "", now: dt.datetime | None = None) -> str:
-    now = timezone.localtime(now)
-    parts = [
-        _("Prepared %(date)s") % {"date": now.strftime("%Y-%m-%d %H:%M")},
-        _("Unit: yuan"),
-        _("Time progress %(pct)s%%") % {"pct": time_progress},
-    ]
-    if filters:
-        parts.append(filters)
-    return "    ".join(parts)
+def export_subtitle(*, time_progress, filters: str = "", user=None, now: dt.datetime | None = None) -> str:
+    return subtitle(_("Time progress %(pct)s%%") % {"pct": time_progress}, filters, user=user, now=now)

@@ -129,7 +129,8 @@ class PaymentSectionForm(BootstrapMixin, forms.Form):
                            help_text=_("The amount to pay is the form's amount above."))
     invoice_number = forms.CharField(label=_("Invoice number"), max_length=30, required=False)
     invoice_date = forms.DateField(label=_("Invoice date"), required=False, widget=DATE)
-    invoice_amount = money_field(_("Invoice amount (yuan)"), required=False)
+    invoice_amount = money_field(_("Invoice amount (yuan)"), required=False,
+                                 help_text=_("Filled with the amount to pay; change it if the invoice differs."))
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
     def __init__(self, *args, case, user, **kwargs):

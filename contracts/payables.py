@@ -21,12 +21,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from approvals.money import format_yuan
+from documents.selectors import documents_of
 from payments.models import PayeeKind
 from payments.models import Payment as Disbursement
-from payments.registry import Payee, register_source
+from payments.registry import DueFrom, InvoiceOnFile, Payee, register_source
 
 from .exceptions import ContractError
-from .models import Contract, Payment
+from .models import Contract, DocKind, Payment, PaymentTerm
 from .services import contract_figures
 
 KEY = "contract"
@@ -98,6 +99,26 @@ def _after_pay(case, disbursement: Disbursement) -> None:
             contract.save(update_fields=["status", "completed_at", "updated_at"])
 
 
+def _due_from(cases) -> dict[int, DueFrom]:
+    """When each payment's deadline starts (保障中小企业款项支付条例第九条、第十条): the day its
+    milestone was reached — the acceptance passed, the contract signed, the agreed date."""
+    out = {}
+    rows = Payment.objects.filter(case__in=[c.pk for c in cases]).select_related("term", "contract__supplier")
+    why = {PaymentTerm.Trigger.ACCEPTANCE: _("acceptance"), PaymentTerm.Trigger.SIGNING: _("signing"),
+           PaymentTerm.Trigger.DATE: _("the agreed date")}
+    for p in rows:
+        day = p.term.reached_on or p.term.due_date
+        if day is not None:
+            out[p.case_id] = DueFrom(day=day, why=str(why.get(p.term.trigger, "")), sme=p.contract.supplier.is_sme)
+    return out
+
+
+def _invoice_on_file(case) -> InvoiceOnFile:
+    p = _payment(case)
+    return InvoiceOnFile(number=p.invoice_number, date=p.invoice_date, amount=p.invoice_amount,
+                         documents=tuple(documents_of(p, DocKind.INVOICE)))
+
+
 def register() -> None:
     register_source(
         KEY,
@@ -113,4 +134,6 @@ def register() -> None:
         budget=_budget,
         after_pay=_after_pay,
         refunds=False,
+        due_from=_due_from,
+        invoice_on_file=_invoice_on_file,
     )

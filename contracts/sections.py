@@ -169,16 +169,20 @@ class PaymentSection(CaseSection):
     money = True
 
     def initial(self, case, user):
+        # the invoice amount defaults to the payment (the form's amount): one figure typed once
         p = Payment.objects.filter(case=case).first() if case is not None else None
         if p is None:
-            return {}
+            return {"invoice_amount": case.amount} if case is not None and case.amount is not None else {}
         return {"term": p.term_id, "invoice_number": p.invoice_number, "invoice_date": p.invoice_date,
-                "invoice_amount": p.invoice_amount, "note": p.note}
+                "invoice_amount": p.invoice_amount if p.invoice_amount is not None else case.amount, "note": p.note}
 
     def save(self, case, form, actor):
         d = form.cleaned_data
+        invoice_amount = d.get("invoice_amount")
+        if invoice_amount is None and d.get("invoice_number"):
+            invoice_amount = case.amount  # left empty: the invoice is for the payment
         services.payment_set(case=case, actor=actor, term=d["term"], invoice_number=d.get("invoice_number") or "",
-                             invoice_date=d.get("invoice_date"), invoice_amount=d.get("invoice_amount"), note=d.get("note") or "")
+                             invoice_date=d.get("invoice_date"), invoice_amount=invoice_amount, note=d.get("note") or "")
 
     def context(self, case, user):
         p = Payment.objects.select_related("contract__supplier", "term", "paid_by").filter(case=case).first()

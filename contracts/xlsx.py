@@ -1,15 +1,14 @@
 """合同执行情况表 as a formatted .xlsx, streamed: contracts are read from a server-side
-cursor in chunks (terms prefetched per chunk) and written by a write-only workbook."""
+cursor in chunks (terms prefetched per chunk) and written through ``core.xlsx``."""
 
 from __future__ import annotations
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 
+from core.xlsx import Sheet, save, subtitle, workbook
 from org.models import Unit
 from procurement.models import Supplier
-from procurement.xlsx import Sheet, subtitle
 
 from . import selectors
 
@@ -42,9 +41,9 @@ def _filters_text(f: dict) -> str:
 def write_execution(fileobj, *, user, filters: dict) -> int:
     today = timezone.localdate()
     qs = selectors.execution_queryset(user=user, today=today, **filters)
-    wb = Workbook(write_only=True)
+    wb = workbook()
     sheet = Sheet(wb, name=_("Contract execution"), title=_("Contract execution table"),
-                  subtitle=subtitle(_filters_text(filters)), columns=columns())
+                  subtitle=subtitle(_filters_text(filters), user=user), columns=columns())
     totals = selectors.Totals()
     for contract in qs.iterator(chunk_size=CHUNK):
         row = selectors.exec_row(contract, today=today)
@@ -56,10 +55,6 @@ def write_execution(fileobj, *, user, filters: dict) -> int:
             row.percent_paid / 100, nxt.label if nxt else "", nxt.due_date if nxt else None, row.accepted_on,
             row.retention_held, row.retention_release,
         ])
-    sheet.append([
-        _("Total (%(n)d contracts)") % {"n": totals.count}, "", "", "", None, None, "", totals.original,
-        totals.amount - totals.original, totals.amount, totals.paid, totals.unpaid, totals.percent_paid / 100, "", None, None,
-        totals.retention_held, None,
-    ], total=True)
-    wb.save(fileobj)
+    sheet.totals(_("Total (%(n)d contracts)") % {"n": totals.count}, {12: totals.percent_paid / 100})
+    save(wb, fileobj)
     return totals.count

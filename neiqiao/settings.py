@@ -168,6 +168,8 @@ USE_TZ = True
 # Office hours on a working day (local time), comma-separated spans: the urging scan counts a
 # step's waiting time in these hours only (core.workcalendar; `manage.py check` refuses a bad value).
 OFFICE_HOURS = env("OFFICE_HOURS", default="09:00-12:00,13:30-17:30")
+# The office's name, heading every printed table and spreadsheet (core.xlsx); the demo's by default.
+OFFICE_NAME = env("OFFICE_NAME", default="新桥街道办事处")
 
 # --- static and uploads -----------------------------------------------------------
 STATIC_URL = "/static/"

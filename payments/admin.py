@@ -4,7 +4,7 @@ so that the budget ledger and the trail always follow."""
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Payment
+from .models import Payment, PaymentDeadline
 
 
 @admin.register(Payment)
@@ -22,3 +22,13 @@ class PaymentAdmin(SimpleHistoryAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(PaymentDeadline)
+class PaymentDeadlineAdmin(SimpleHistoryAdmin):
+    """付款期限 of small and medium enterprises: effective-dated rows citing the regulation; a
+    changed term takes a new row from its date, so what was due before stays as it was."""
+
+    list_display = ("days", "max_agreed_days", "day_kind", "regulation", "effective_from", "effective_to")
+    list_filter = ("day_kind",)
+    search_fields = ("regulation", "note")

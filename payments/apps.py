@@ -8,8 +8,10 @@ class PaymentsConfig(AppConfig):
 
     def ready(self) -> None:
         from core import navigation
+        from documents import registry as documents
 
         from . import registry
+        from .documents import OWNER
         from .permissions import READING_ROLES
 
         registry.register_reimbursement()
@@ -19,5 +21,6 @@ class PaymentsConfig(AppConfig):
         from .rules import DuplicatePayment
 
         register_rule(DuplicatePayment())
+        documents.register(OWNER)
         navigation.add_after("contracts", "payments", _("Payment desk"), "payments:desk", "bi-cash-coin",
                              roles=READING_ROLES)

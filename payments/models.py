@@ -114,3 +114,49 @@ class Payment(models.Model):
         if reason:
             self.voided_reason = reason[:200]
         self.save(update_fields=["status", "voided_reason"])
+
+
+class PaymentDeadline(models.Model):
+    """How long the office may take to pay a small or medium enterprise (付款期限), effective-dated
+    and citing its regulation, edited by the administrator like the procurement thresholds.
+
+    The default rows are 《保障中小企业款项支付条例》: 第九条第一款 (2025年修订，国务院令第802号，
+    2025年6月1日起施行) "机关、事业单位从中小企业采购货物、工程、服务，应当自货物、工程、服务交付之日起
+    30日内支付款项；合同另有约定的，从其约定，但付款期限最长不得超过60日", with 第十条 "约定以……检验或者
+    验收合格作为支付中小企业款项条件的，付款期限应当自检验或者验收合格之日起算"; before it, 第八条 of
+    the 2020 text (国务院令第728号). The regulation counts 日, calendar days: ``day_kind`` is
+    working days only where a rule names 工作日 (then ``core.workcalendar`` counts them)."""
+
+    class DayKind(models.TextChoices):
+        CALENDAR = "calendar", _("Calendar days")
+        WORKING = "working", _("Working days")
+
+    days = models.PositiveSmallIntegerField(_("days to pay"), help_text=_("From delivery, or from acceptance where the contract makes acceptance the condition."))
+    max_agreed_days = models.PositiveSmallIntegerField(
+        _("longest agreed term (days)"), help_text=_("A contract may agree a longer term, but never longer than this."),
+    )
+    day_kind = models.CharField(_("days counted as"), max_length=10, choices=DayKind.choices, default=DayKind.CALENDAR)
+    regulation = models.CharField(_("regulation"), max_length=200)
+    effective_from = models.DateField(_("in force from"))
+    effective_to = models.DateField(_("in force until"), null=True, blank=True, help_text=_("Empty: until further notice."))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("payment deadline")
+        verbose_name_plural = _("payment deadlines")
+        ordering = ["-effective_from"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(effective_to__isnull=True) | Q(effective_to__gte=models.F("effective_from")),
+                name="payment_deadline_dates_ordered",
+            ),
+            models.CheckConstraint(condition=Q(days__gt=0) & Q(max_agreed_days__gte=models.F("days")),
+                                   name="payment_deadline_days_ordered"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.days}/{self.max_agreed_days} · {self.effective_from}"
+
+    def in_force(self, day) -> bool:
+        return self.effective_from <= day and (self.effective_to is None or day <= self.effective_to)

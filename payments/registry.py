@@ -17,10 +17,15 @@ A business app registers its source in ``AppConfig.ready()``; payments imports n
         check=lambda case, amount: None,         # raise an ApprovalError to refuse (optional)
         invoice=lambda case: (code, number),     # the invoice the source holds (optional)
         after_pay=lambda case, payment: None,    # keep the source's own figures (optional)
+        due_from=lambda cases: {case.pk: DueFrom(...)},  # when the payment deadline starts (optional)
+        invoice_on_file=lambda case: InvoiceOnFile(...),  # the invoice the clerk gave (optional)
     )
 
 ``cap`` must not query the database (the desk lists many cases in a fixed number of
 queries); a source whose cap needs a query gives ``caps(cases) -> {case id: cap}`` in one.
+``due_from`` takes the desk's cases of the source and answers, in a fixed number of queries,
+when each one's payment deadline starts (delivery or acceptance of an SME's goods, works or
+services: 保障中小企业款项支付条例第九条、第十条); a case it leaves out has no deadline.
 
 The reimbursement source (``"reimbursement"``) lives here: any approved case of a matter
 that spends money and whose stages belong to no other app (only the budget section), cap =
@@ -34,6 +39,7 @@ Besides sources, the hook ``register_payee_check(key, fn)`` lets an app refuse a
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -64,6 +70,27 @@ class Payee:
 
 
 @dataclass(frozen=True)
+class DueFrom:
+    """When the deadline of paying a case starts, and why (for the desk)."""
+
+    day: dt.date
+    why: str  # "验收合格" / "成交": the event the regulation counts from
+    sme: bool = True  # the payee is a small or medium enterprise (the regulation's deadline applies)
+    agreed_days: int | None = None  # a term the contract agreed (capped by the rule's longest)
+
+
+@dataclass(frozen=True)
+class InvoiceOnFile:
+    """The invoice the clerk gave with the case, shown to the cashier."""
+
+    number: str = ""
+    code: str = ""
+    date: dt.date | None = None
+    amount: Decimal | None = None
+    documents: tuple = ()  # documents.Document rows (scans) the source holds
+
+
+@dataclass(frozen=True)
 class PayableSource:
     key: str
     q: Callable[[], Q]
@@ -83,6 +110,10 @@ class PayableSource:
     other_payees: bool = False
     # may a payment of this source be refunded at the desk (False: a contract is reduced by a supplement)
     refunds: bool = True
+    # cases -> {case id: DueFrom}: when each case's payment deadline starts (no entry: no deadline)
+    due_from: Callable[[list], dict[int, DueFrom]] | None = None
+    # case -> InvoiceOnFile | None: the invoice the source holds (number, date, amount, scans)
+    invoice_on_file: Callable[[Any], InvoiceOnFile | None] = lambda case: None
 
     def pays(self, case) -> bool:
         if self.applies is not None:

@@ -6,6 +6,8 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -13,6 +15,7 @@ from approvals.exceptions import ApprovalError
 from approvals.money import format_yuan
 
 from . import permissions, registry, selectors, services
+from .documents import INVOICE
 from .forms import PayForm, RefundForm, VoidForm
 
 PAGE_SIZE = 50
@@ -27,10 +30,13 @@ def desk(request):
     """The cases waiting for the cashier: approved, with something left to pay."""
     permissions.require_desk(request.user)
     q = (request.GET.get("q") or "").strip()
-    rows = selectors.desk_rows(q=q)
+    sort = request.GET.get("sort") or ""
+    sort = sort if sort in selectors.SORTS else ""
+    rows = selectors.desk_rows(q=q, sort=sort)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "payments/desk.html", {
-        "active_nav": "payments", "page_obj": page, "rows": page.object_list, "q": q, "tab": "desk",
+        "active_nav": "payments", "page_obj": page, "rows": page.object_list, "q": q, "tab": "desk", "sort": sort,
+        "query": urlencode({k: v for k, v in (("q", q), ("sort", sort)) if v}),
         "can_pay": permissions.may_pay_at_all(request.user),
     })
 
@@ -70,11 +76,17 @@ def case_pay(request, pk: int):
                 return redirect("payments:case", pk=pk)
         else:
             messages.error(request, _form_errors(form))
+    due = selectors.due_of(case) if source else None
+    days_left = due.days_left(timezone.localdate()) if due else None
+    payments = selectors.payments_of(case)
     return render(request, "payments/case.html", {
         "active_nav": "payments", "case": case, "source": source, "describe": source.describe(case) if source else "",
         "payees": payees, "cap": cap, "paid": paid, "left": left, "refusal": refusal, "form": form,
-        "payments": list(selectors.payments_of(case)), "refund_form": RefundForm(), "void_form": VoidForm(),
-        "may_act": form is not None,
+        "payments": payments, "refund_form": RefundForm(), "void_form": VoidForm(),
+        "may_act": form is not None, "due": due, "days_left": days_left,
+        "overdue_days": -days_left if days_left is not None and days_left < 0 else 0,
+        "invoice": source.invoice_on_file(case) if source else None,
+        "case_invoices": selectors.case_invoice_documents(case), "scan_kind": INVOICE,
     }, status=200)
 
 

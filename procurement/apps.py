@@ -36,3 +36,7 @@ class ProcurementConfig(AppConfig):
         navigation.replace("procurement", "procurement:index")
         for owner in OWNERS:
             documents.register(owner)
+
+        from . import payables
+
+        payables.register()  # a purchase without a contract is paid at the payment desk

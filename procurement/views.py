@@ -123,7 +123,7 @@ def supplier_export(request):
     form = SupplierFilterForm(request.GET or None, years=_supplier_years())
     f = form.values()
     tmp = tempfile.TemporaryFile()
-    xlsx.write_suppliers(tmp, selectors.supplier_list(**f).iterator(chunk_size=2000), year=f["year"])
+    xlsx.write_suppliers(tmp, selectors.supplier_list(**f).iterator(chunk_size=2000), year=f["year"], user=request.user)
     tmp.seek(0)
     return FileResponse(tmp, as_attachment=True, filename=_("suppliers-%(year)s.xlsx") % {"year": f["year"]}, content_type=XLSX)
 
@@ -147,7 +147,8 @@ def supplier_totals_export(request):
     form = SupplierFilterForm(request.GET or None, years=_supplier_years())
     year = form.values()["year"]
     tmp = tempfile.TemporaryFile()
-    xlsx.write_supplier_totals(tmp, selectors.supplier_year_totals(year=year).iterator(chunk_size=2000), year=year)
+    xlsx.write_supplier_totals(tmp, selectors.supplier_year_totals(year=year).iterator(chunk_size=2000), year=year,
+                              user=request.user)
     tmp.seek(0)
     return FileResponse(tmp, as_attachment=True, filename=_("supplier-totals-%(year)s.xlsx") % {"year": year}, content_type=XLSX)
 
@@ -217,7 +218,7 @@ def supplier_records_export(request, pk: int):
     supplier = get_object_or_404(Supplier, pk=pk)
     tmp = tempfile.TemporaryFile()
     xlsx.write_supplier_records(tmp, supplier, totals=selectors.supplier_totals_by_year(supplier),
-                                records=selectors.supplier_records(supplier, request.user))
+                                records=selectors.supplier_records(supplier, request.user), user=request.user)
     tmp.seek(0)
     return FileResponse(tmp, as_attachment=True, filename=_("supplier-%(code)s.xlsx") % {"code": supplier.credit_code},
                         content_type=XLSX)

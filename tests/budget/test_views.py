@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 from budget import services
 from budget.models import ExportJob
 from tests.factories import UserFactory
+from tests.xlsx_checks import assert_print_ready, sum_rows, value
 
 from .factories import BudgetLineFactory
 
@@ -144,8 +145,8 @@ def test_small_export_is_a_formatted_workbook(client, office, lines, year):
     assert "attachment" in response["Content-Disposition"]
     wb = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     ws = wb.worksheets[0]
-    assert ws["A1"].value == f"{year}年度预算执行情况表" and ws["A1"].font.b
-    assert "编制时间" in ws["A2"].value and "单位：元" in ws["A2"].value
+    first, last, totals_row = assert_print_ready(ws, title=f"{year}年度预算执行情况表", money_col=7)
+    assert "编制时间" in ws["A2"].value and "单位：元" in ws["A2"].value and office.accountant.get_full_name() in ws["A2"].value
     assert ws["A3"].value == "单位" and ws["M3"].value == "已支付"
     assert ws.freeze_panes == "C4"
     assert ws.column_dimensions["B"].width == 26
@@ -156,7 +157,20 @@ def test_small_export_is_a_formatted_workbook(client, office, lines, year):
     assert hard_row[12].value == 1234.56 and hard_row[12].number_format == "#,##0.00"
     assert hard_row[14].number_format == "0.00%"
     total = rows[-1]
-    assert total[6].value == 44000 and total[6].font.b
+    assert totals_row == total[6].row == last + 1 and total[6].font.b
+    # the totals are formulas: a project's over exactly its lines, and every line counted once in the grand total
+    assert value(ws, total[6]) == 44000
+    line_rows = {r[0].row for r in rows if r[0].value and r[1].value and not str(r[1].value).startswith("小计")}
+    covered, run = set(), set()
+    for r in rows:
+        if r[0].row in line_rows:
+            run.add(r[0].row)
+        elif str(r[1].value or "").startswith("小计："):
+            assert r[6].value.startswith("=SUM(") and sum_rows(r[6].value) == run
+            covered |= run
+            run = set()
+    assert covered == line_rows
+    assert value(ws, total[12]) == Decimal("1234.56")
 
 
 def test_export_covers_only_what_the_person_sees(client, office, lines, year):
@@ -187,7 +201,7 @@ def test_large_export_runs_as_a_job_with_progress_and_an_owner_only_download(
     download = client.get(reverse("budget:export_download", args=[job.pk]))
     assert download.status_code == 200
     ws = load_workbook(io.BytesIO(b"".join(download.streaming_content))).worksheets[0]
-    assert ws["A1"].value == f"{year}年度预算执行情况表"
+    assert ws["A1"].value.endswith(f"{year}年度预算执行情况表") and ws.auto_filter.ref.startswith("A3:")
     client.force_login(office.accountant)
     assert client.get(reverse("budget:export_download", args=[job.pk])).status_code == 403
     assert client.get(reverse("budget:export_job", args=[job.pk])).status_code == 403

@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 
 from budget import selectors as budget_selectors
 from budget.models import BudgetLine
+from tests.xlsx_checks import value as xlsx_value
 
 from .flows import file_case, office_line
 
@@ -20,7 +21,7 @@ FIGURE_COLUMNS = ("amount", "adjustments", "adjusted", "in_approval", "arranged"
 
 
 def _money(value) -> Decimal:
-    assert isinstance(value, (int, float)), f"{value!r} is not a number in the sheet"
+    assert isinstance(value, (int, float, Decimal)), f"{value!r} is not a number in the sheet"
     return Decimal(str(value)).quantize(Decimal("0.01"))
 
 
@@ -68,7 +69,10 @@ def test_finance_downloads_the_budget_execution_xlsx(open_session, office, seede
     # the form in approval shows on its line; the grand total adds up every line
     ours = next(r for r in rows if (r[0], r[1], r[3]) == (line.unit.name, line.project, f"{line.economic_code} {line.economic_name}"))
     assert _money(ours[9]) >= Decimal("1234.56")
-    total = next(r for r in rows if r[0] == "总计")
+    # the grand total is a formula over the units' totals: computed, it is the ledger's total
+    total_row = next(i for i, r in enumerate(rows, start=1) if r[0] == "总计")
+    assert str(rows[total_row - 1][6]).startswith("=SUM(")
+    total = [xlsx_value(ws, ws.cell(row=total_row, column=c)) for c in range(1, 16)]
     table = budget_selectors.execution_table(user=office.finance_reviewer, year=year)
     for col, name in enumerate(FIGURE_COLUMNS, start=6):
         assert _money(total[col]) == getattr(table.total, name), name

@@ -15,6 +15,7 @@ from approvals.models import Case
 from contracts import selectors
 from contracts.models import Contract, Payment, PaymentTerm
 from tests.budget.factories import CaseFactory, MatterFactory
+from tests.xlsx_checks import assert_print_ready, sum_rows, value
 
 
 @pytest.fixture
@@ -77,13 +78,16 @@ def test_export_is_a_formatted_workbook(flow, two_contracts, client):
     ws = wb.active
     assert ws.freeze_panes == "B4"
     header = [c.value for c in ws[3]]
+    amount_col = header.index(next(h for h in header if h and ("合同金额" in h or "Contract amount" in h)))
+    first, last, totals_row = assert_print_ready(ws, title="合同执行情况表", money_col=amount_col + 1)
+    assert flow.o.head.get_full_name() in ws["A2"].value
     rows = list(ws.iter_rows(min_row=4, values_only=True))
     numbers = [r[0] for r in rows[:-1]]
     assert sorted(numbers) == sorted([c1.number, c2.number])
-    amount_col = header.index(next(h for h in header if h and ("合同金额" in h or "Contract amount" in h)))
-    assert ws.cell(row=4, column=amount_col + 1).number_format == "#,##0.00"
-    total = rows[-1]
-    assert total[amount_col] == 126000 and ws.cell(row=ws.max_row, column=1).font.bold
+    assert (first, last, totals_row) == (4, 5, 6) and ws.max_row == 6
+    total = ws.cell(row=totals_row, column=amount_col + 1)
+    assert total.value == f"=SUM({total.column_letter}4:{total.column_letter}5)" and sum_rows(total.value) == {4, 5}
+    assert value(ws, total) == 126000 and ws.cell(row=ws.max_row, column=1).font.bold
 
 
 def _bulk_contracts(office, supplier, n):

@@ -186,6 +186,41 @@ def test_supplier_exports(client, flow, chain):
     assert contracts[0][1] == chain[1].number and contracts[0][4] == 76000
 
 
+def test_supplier_exports_are_ready_to_print_with_totals_as_formulas(client, flow, chain):
+    """Every sheet of the three supplier exports: merged title, header and borders, landscape
+    fitted to width, header repeated, autofilter, page numbers; the totals row adds up
+    exactly the data rows, with formulas."""
+    import io
+
+    from django.conf import settings
+    from openpyxl import load_workbook
+
+    from tests.xlsx_checks import assert_print_ready, sum_rows, value
+
+    client.force_login(flow.o.head)
+    money_cols = {"procurement:supplier_export": 11, "procurement:supplier_totals_export": 4}
+    for name in ("procurement:supplier_export", "procurement:supplier_totals_export", "procurement:supplier_records_export"):
+        args = [flow.suppliers[0].pk] if name.endswith("records_export") else []
+        wb = load_workbook(io.BytesIO(b"".join(client.get(reverse(name, args=args)).streaming_content)))
+        for ws in wb.worksheets:
+            first, last, totals_row = assert_print_ready(ws, title=ws["A1"].value.removeprefix(settings.OFFICE_NAME).strip(),
+                                                         money_col=money_cols.get(name))
+            assert flow.o.head.get_full_name() in ws["A2"].value
+            assert totals_row == last + 1 == ws.max_row, (name, ws.title)
+            formulas = [c for c in ws[totals_row] if isinstance(c.value, str) and c.value.startswith("=SUM(")]
+            if last >= first:
+                assert formulas, (name, ws.title)
+                for cell in formulas:
+                    assert sum_rows(cell.value) == set(range(first, last + 1))
+                    assert value(ws, cell) == sum(D(str(ws.cell(row=r, column=cell.column).value or 0))
+                                                  for r in range(first, last + 1))
+    wb = load_workbook(io.BytesIO(b"".join(client.get(
+        reverse("procurement:supplier_records_export", args=[flow.suppliers[0].pk])).streaming_content)))
+    contracts = wb.worksheets[3]
+    assert contracts.cell(row=contracts.max_row, column=5).value == "=SUM(E4)"
+    assert value(contracts, contracts.cell(row=contracts.max_row, column=5)) == 76000
+
+
 def test_the_admin_shows_contracts_and_payments_but_cannot_rewrite_them(client, flow, chain):
     _case, contract, payment = chain
     client.force_login(flow.o.admin)

@@ -193,6 +193,7 @@ ADMIN_MODELS = {
     "construction.changeorder": READ_ONLY,
     "construction.settlement": READ_ONLY,
     "assets.assetcard": READ_ONLY,  # created by the handover of a project
+    "payments.paymentdeadline": EDIT,  # 付款期限 (保障中小企业款项支付条例), effective-dated
 }
 ADMIN_ACTIONS = ("changelist", "add", "change", "delete", "history", "simple_history")
 
@@ -271,8 +272,11 @@ def _make(model, world):
         case = services.case_create(matter=Matter.objects.get(code="CW-YSTZ"), applicant=world.office.clerk,
                                     title="追加办公费", amount="1000")
         return budget_services.budget_adjustment_set(case=case, kind="increase", line=world.line)
-    from payments.models import Payment
+    from payments.models import Payment, PaymentDeadline
 
+    if model is PaymentDeadline:
+        return PaymentDeadline.objects.create(days=30, max_agreed_days=60, regulation="保障中小企业款项支付条例第九条",
+                                              effective_from="2025-06-01")
     if model is Payment:  # a row as the desk writes it, to look at in the administration
         return Payment.objects.create(case=world.own, source_key="reimbursement", payee_kind="person",
                                       payee_name=world.office.clerk.get_full_name(), payee_ref=world.office.clerk.pk,

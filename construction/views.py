@@ -54,7 +54,7 @@ def index(request):
 def export(request):
     scope, form, f = _filters(request)
     tmp = tempfile.TemporaryFile()
-    xlsx.write_ledger(tmp, scope=scope, filters=f)
+    xlsx.write_ledger(tmp, scope=scope, filters=f, user=request.user)
     tmp.seek(0)
     name = _("project-ledger-%(date)s.xlsx") % {"date": timezone.localdate().strftime("%Y%m%d")}
     return FileResponse(tmp, as_attachment=True, filename=name, content_type=XLSX)

@@ -1,12 +1,10 @@
-"""工程项目台账 as a formatted .xlsx, streamed (openpyxl write-only, the styled sheet of
-procurement.xlsx; core/xlsx.py is being written in parallel and this moves there with it)."""
+"""工程项目台账 as a formatted .xlsx, streamed through ``core.xlsx`` (write-only, totals as
+SUM formulas over the data rows)."""
 
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-
-from procurement.xlsx import Sheet, subtitle
+from core.xlsx import Sheet, save, subtitle, workbook
 
 from . import selectors
 
@@ -23,10 +21,10 @@ def columns():
     ]
 
 
-def write_ledger(fileobj, *, scope, filters: dict) -> int:
+def write_ledger(fileobj, *, scope, filters: dict, user=None) -> int:
     qs = selectors.ledger_queryset(scope=scope, **filters)
-    wb = Workbook(write_only=True)
-    sheet = Sheet(wb, name=_("Project ledger"), title=_("Construction project ledger"), subtitle=subtitle(),
+    wb = workbook()
+    sheet = Sheet(wb, name=_("Project ledger"), title=_("Construction project ledger"), subtitle=subtitle(user=user),
                   columns=columns())
     totals = selectors.Totals()
     for p in qs.iterator(chunk_size=CHUNK):
@@ -34,8 +32,6 @@ def write_ledger(fileobj, *, scope, filters: dict) -> int:
         sheet.append([p.number, p.name, p.unit.name, str(p.get_kind_display()), str(p.get_status_display()), p.estimate,
                       p.approved_budget, p.contracts_total, p.changes_total, p.work_done, p.paid_total, p.audited,
                       p.started_on, p.completed_on, p.handed_over_on])
-    sheet.append([_("Total (%(n)d projects)") % {"n": totals.count}, "", "", "", "", totals.estimate, totals.approved_budget,
-                  totals.contracts, totals.changes, totals.work_done, totals.paid, totals.audited, None, None, None],
-                 total=True)
-    wb.save(fileobj)
+    sheet.totals(_("Total (%(n)d projects)") % {"n": totals.count})
+    save(wb, fileobj)
     return totals.count

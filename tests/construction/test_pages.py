@@ -10,7 +10,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
+from django.db.models import Sum
 from openpyxl import load_workbook
+
+from tests.xlsx_checks import assert_print_ready, sum_rows, value
 
 from approvals.models import Case, StepKind
 from assets.models import AssetCard
@@ -65,8 +68,11 @@ def test_export_is_a_formatted_workbook(client, works):
     response = client.get(reverse("construction:export"))
     wb = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     ws = wb.active
-    assert ws["A1"].value and ws.cell(row=4, column=6).value == 300000
-    assert ws.cell(row=4, column=6).number_format == "#,##0.00"
+    first, last, totals = assert_print_ready(ws, title="工程项目台账", money_col=6)
+    assert ws.cell(row=4, column=6).value == 300000
+    # the totals row is a SUM over exactly the data rows and equals the SQL sum of the estimates
+    assert sum_rows(ws.cell(row=totals, column=6).value) == set(range(first, last + 1))
+    assert value(ws, ws.cell(row=totals, column=6)) == Project.objects.aggregate(s=Sum("estimate"))["s"]
 
 
 def test_the_new_project_form_shows_the_rule_and_saves_nothing(client, works):

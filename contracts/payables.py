@@ -26,6 +26,7 @@ from payments.models import Payment as Disbursement
 from payments.registry import Payee, register_source
 
 from .exceptions import ContractError
+from .registry import paid_elsewhere
 from .models import Contract, Payment
 from .services import contract_figures
 
@@ -65,10 +66,12 @@ def _check(case, amount: Decimal) -> None:
         raise ContractError(_("A contract payment is paid in full: %(amount)s.") % {"amount": format_yuan(p.amount)},
                             code="not_in_full")
     fig = contract_figures(p.contract)
-    if fig.paid + amount > p.contract.amount:
+    # progress payments of a construction project count too (``registry``)
+    paid = fig.paid + paid_elsewhere(p.contract)
+    if paid + amount > p.contract.amount:
         raise ContractError(
             _("Payment refused: it would take the payments to %(total)s, above the contract amount %(amount)s (CON-01).")
-            % {"total": format_yuan(fig.paid + amount), "amount": format_yuan(p.contract.amount)}, code="above_contract",
+            % {"total": format_yuan(paid + amount), "amount": format_yuan(p.contract.amount)}, code="above_contract",
         )
 
 

@@ -515,3 +515,62 @@ def budget_import(*, year: int, file, actor) -> list[BudgetLine]:
             )
         created = bulk_create_with_history(lines, BudgetLine, default_user=actor, batch_size=500)
     return created
+
+
+# --- a case holding several lines (construction projects' funding) ------------------------------
+def case_lines_arrange(*, case, amounts: dict, actor, note: str = "") -> list[str]:
+    """An approved case (a construction project's 概算) arranges ``amounts`` ({line: amount})
+    on several lines at once, idempotently: only the difference to what the case already
+    holds on each line is reserved or released (stage arranged). Lines are locked in id order
+    (``_lock_lines``) after whatever the caller locked; a hard line refuses a shortfall, a warn
+    line records it. Returns the warnings recorded."""
+    with transaction.atomic():
+        wanted = {line.pk: _money(amount, what=_("The amount")) for line, amount in amounts.items()}
+        lines = _lock_lines(set(wanted) | _held_line_ids(case))
+        held = selectors.case_reservations(case)
+        batch, warnings = uuid.uuid4(), []
+        for line_id in sorted(lines):
+            line = lines[line_id]
+            current = sum((t for (lid, _s), t in held.items() if lid == line_id), ZERO)
+            diff = wanted.get(line_id, ZERO) - current
+            if diff > 0:
+                warning = _check_room(line, diff)
+                _row(line, K.RESERVE, diff, stage=St.ARRANGED, case=case, batch=batch, actor=actor,
+                     note=note or _("Arranged by the approved form"), warning=warning)
+                if warning:
+                    warnings.append(warning)
+            elif diff < 0:
+                _case_line_release(case, line, -diff, held=held, actor=actor, batch=batch,
+                                   note=_("Released: the amount was reduced"))
+        return warnings
+
+
+def _case_line_release(case, line: BudgetLine, amount: Decimal, *, held, actor, batch, note: str) -> Decimal:
+    """Release up to ``amount`` of the case's reservation on the (locked) line, arranged part
+    first. Returns what was released."""
+    released = ZERO
+    for stage in (St.ARRANGED, St.PENDING):
+        part = min(amount - released, held.get((line.pk, stage), ZERO))
+        if part > 0:
+            _row(line, K.RELEASE, -part, stage=stage, case=case, batch=batch, actor=actor, note=note)
+            released += part
+    return released
+
+
+def case_line_release(*, case, line: BudgetLine, amount, actor, note: str) -> Decimal:
+    """Release up to ``amount`` the case holds on one line (a construction contract now
+    commits that money itself). Returns what was released (0 when the case holds nothing)."""
+    amount = _money(amount, what=_("The amount to release"))
+    with transaction.atomic():
+        line = _lock_lines([line.pk])[line.pk]
+        return _case_line_release(case, line, amount, held=selectors.case_reservations(case), actor=actor,
+                                  batch=uuid.uuid4(), note=note)
+
+
+def case_lines_release(*, case, actor, note: str) -> Decimal:
+    """Release everything the case holds on every line (a cancelled or closed project)."""
+    with transaction.atomic():
+        ids = _held_line_ids(case)
+        if ids:
+            _lock_lines(ids)
+        return _release_case(case, actor=actor, batch=uuid.uuid4(), note=note)

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db.models import Q
+from django.db.models import Q, Sum
 from django.utils.translation import gettext as _
 
 from approvals.money import format_yuan
 from contracts.models import Contract
+from contracts.registry import register_paid_provider
 from payments.models import PayeeKind
 from payments.models import Payment as Disbursement
 from payments.registry import Payee, register_source
@@ -78,7 +79,16 @@ def _after_pay(case, disbursement: Disbursement) -> None:
     p.save(update_fields=["status", "paid_on"])
 
 
+def paid_against(contract_ids) -> dict[int, Decimal]:
+    """Paid progress payments per contract: the contract's paid amount and CON-01 count them
+    (``contracts.registry``)."""
+    rows = (ProgressPayment.objects.filter(contract_id__in=contract_ids, status=S.PAID).values("contract_id")
+            .annotate(total=Sum("amount")).order_by())
+    return {r["contract_id"]: r["total"] for r in rows}
+
+
 def register() -> None:
+    register_paid_provider(KEY, paid_against)
     register_source(
         KEY,
         q=lambda: Q(progress_payment__status__in=[S.APPROVED, S.PAID]),

@@ -168,4 +168,27 @@ class CompletedNotHandedOver(Rule):
                                    "threshold": days})
 
 
-RULES = (ChangesOverShare, SupervisionMissing, OverEstimate, FastCompletion, CompletedNotHandedOver)
+class PreFinancing(Rule):
+    """ENG-06 施工垫资 — contractor pre-financing: a project's construction contract whose payment
+    plan defers all payment to completion (政府投资条例 第二十二条; ``selectors.prefinancing_q``)."""
+
+    code = "ENG-06"
+    title = gettext_lazy("Contractor pre-financing")
+    severity = Severity.HIGH
+    params = {}
+    events = ("project.budget_approved", "project.started", "project.progress")
+
+    def scan(self, params, scope=None):
+        links = (ProjectContract.objects.filter(role=ContractRole.CONSTRUCTION, project__status__in=LIVE)
+                 .filter(selectors.prefinancing_q("contract_id")).select_related("project", "contract"))
+        if scope and scope.get("project_id"):
+            links = links.filter(project_id=scope["project_id"])
+        for link in links:
+            p, c = link.project, link.contract
+            yield Finding(records=(_record(p), ("contracts.contract", c.pk)), unit_id=p.unit_id,
+                          message=_("%(number)s: contract %(contract)s defers all payment to completion (垫资)") % {
+                              "number": p.number, "contract": c.number},
+                          figures={"contract": c.number, "amount": str(c.amount)})
+
+
+RULES = (ChangesOverShare, SupervisionMissing, OverEstimate, FastCompletion, CompletedNotHandedOver, PreFinancing)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from contracts.models import Contract
 from contracts.models import Payment as ContractPayment
+from contracts.models import PaymentTerm
 from procurement.selectors import threshold_amount
 
 from .exceptions import ConstructionError
@@ -70,6 +71,26 @@ def _sum(qs, field="amount") -> Decimal:
 def construction_contract(project: Project) -> Contract | None:
     link = project.contracts.filter(role=ContractRole.CONSTRUCTION).select_related("contract__supplier").first()
     return link.contract if link else None
+
+
+# 垫资 (政府投资条例 第二十二条: 政府投资项目不得由施工单位垫资建设): a payment plan that pays
+# nothing before completion — none of its current terms is an advance, a progress payment or
+# due on signing — makes the contractor pre-finance the works.
+PAID_BEFORE_COMPLETION = Q(kind__in=[PaymentTerm.Kind.ADVANCE, PaymentTerm.Kind.PROGRESS]) | Q(
+    trigger=PaymentTerm.Trigger.SIGNING)
+
+
+def prefinancing_q(contract_ref: str = "pk") -> Q:
+    """Contracts (or rows whose ``contract_ref`` points at one) whose current payment plan defers
+    all payment to completion: it has terms and none of them is paid before completion."""
+    terms = PaymentTerm.objects.filter(contract=OuterRef(contract_ref), is_active=True)
+    return Q(Exists(terms)) & ~Q(Exists(terms.filter(PAID_BEFORE_COMPLETION)))
+
+
+def prefinanced_contracts(project: Project) -> list[Contract]:
+    """The project's construction contracts whose payment plan defers all payment to completion."""
+    return list(Contract.objects.filter(project_link__project=project, project_link__role=ContractRole.CONSTRUCTION)
+                .filter(prefinancing_q()).order_by("pk"))
 
 
 def has_signed(project: Project, role: str) -> bool:

@@ -37,7 +37,7 @@ from contracts.models import Payment as ContractPayment
 from core import events, sequences
 from documents.selectors import documents_of
 
-from . import selectors
+from . import funding, selectors
 from .exceptions import ConstructionError
 from .models import (
     ChangeOrder,
@@ -226,6 +226,7 @@ def initiation_cancel(*, case: Case) -> None:
     project = _project_of(case)
     if project.status not in (PS.CANCELLED, PS.CLOSED):
         _status(project, PS.CANCELLED)
+        funding.release(project, actor=case.applicant, note=_("Released: the project was cancelled"))
 
 
 def project_budget_set(*, project: Project, actor, amount) -> Project:
@@ -268,6 +269,7 @@ def budget_approved(*, case: Case) -> None:
     project.budget_approved_on = timezone.localdate()
     project.supervision_required = supervision_required(max(project.estimate, project.approved_budget))
     project.save(update_fields=["approved_budget", "budget_approved_on", "supervision_required", "updated_at"])
+    funding.arrange(project, actor=case.applicant)
     events.emit("project.budget_approved", project_id=project.pk, case_id=case.pk)
 
 
@@ -309,6 +311,7 @@ def project_contract_link(*, project: Project, contract: Contract, role: str, ac
                                     code="construction_twice")
         _over_cap(project, selectors.figures(project), contract.amount, _("contract %(number)s") % {"number": contract.number})
         link = ProjectContract.objects.create(project=project, contract=contract, role=role, linked_by=actor)
+        funding.contract_linked(project, contract, actor=actor)
     return link
 
 
@@ -676,6 +679,7 @@ def final_accounts_approve(*, project: Project, actor, total_cost, approved_on: 
         fa.total_cost, fa.approved_on = total, approved_on
         fa.save(update_fields=["total_cost", "approved_on"])
         _status(project, PS.CLOSED)
+        funding.release(project, actor=actor, note=_("Released: the project's final accounts are approved"))
         _adjust_cards(project, total)
         events.emit("project.closed", project_id=project.pk)
     return fa

@@ -115,6 +115,7 @@ def detail(request, pk: int):
         "timeline": selectors.timeline(project), "missing": selectors.missing(project),
         "documents": selectors.documents_by_stage(project), "forms": action_forms,
         "funding": list(selectors.funding_of(project)),
+        "prefinanced": selectors.prefinanced_contracts(project),
         "contracts": list(project.contracts.select_related("contract__supplier").order_by("id")),
         "changes": list(project.changes.select_related("case").order_by("id")),
         "reports": list(project.progress.order_by("reported_on", "id")),

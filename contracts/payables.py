@@ -65,11 +65,12 @@ def _check(case, amount: Decimal) -> None:
     if amount != p.amount:
         raise ContractError(_("A contract payment is paid in full: %(amount)s.") % {"amount": format_yuan(p.amount)},
                             code="not_in_full")
-    fig = contract_figures(p.contract)
-    if fig.paid + amount > p.contract.amount:
+    # contract_figures counts a construction project's progress payments too (``registry``)
+    paid = contract_figures(p.contract).paid
+    if paid + amount > p.contract.amount:
         raise ContractError(
             _("Payment refused: it would take the payments to %(total)s, above the contract amount %(amount)s (CON-01).")
-            % {"total": format_yuan(fig.paid + amount), "amount": format_yuan(p.contract.amount)}, code="above_contract",
+            % {"total": format_yuan(paid + amount), "amount": format_yuan(p.contract.amount)}, code="above_contract",
         )
 
 

@@ -31,6 +31,7 @@ from procurement import selectors as procurement_selectors
 from procurement.models import Award, Purchase, Supplier
 from procurement.services import supplier_check_usable
 
+from .registry import paid_elsewhere
 from .exceptions import ContractError
 from .models import Acceptance, Contract, ContractCategory, DocKind, Payment, PaymentTerm, Reminder, Supplement
 
@@ -108,7 +109,9 @@ def contract_figures(contract: Contract, *, today: dt.date | None = None, exclud
     terms = list(contract.terms.filter(is_active=True))
     reached = sum((t.amount for t in terms if t.is_reached(today)), ZERO)
     claims = term_claims(contract, exclude_payment_id=exclude_payment_id)
-    paid = sum((c["paid"] for c in claims.values()), ZERO)
+    # what higher modules paid against the contract through their own forms (construction's
+    # progress payments, ``contracts.registry``) counts as paid too
+    paid = sum((c["paid"] for c in claims.values()), ZERO) + paid_elsewhere(contract)
     in_flight = sum((c["in_flight"] for c in claims.values()), ZERO)
     return Figures(amount=contract.amount, reached=reached, paid=paid, in_flight=in_flight)
 

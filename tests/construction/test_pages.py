@@ -203,6 +203,14 @@ def test_a_project_from_initiation_to_handover(client, works, django_assert_max_
     assert r.status_code == 302
     pay.refresh_from_db()
     assert pay.status == ProgressPayment.Status.PAID
+    # the contract's paid amount (and CON-01) count the progress payment (contracts.registry)
+    from django.db import connection
+
+    from contracts.registry import paid_elsewhere
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT SUM(amount) FROM {ProgressPayment._meta.db_table} WHERE contract_id = %s AND status = 'paid'",
+                    [construction.pk])
+        assert paid_elsewhere(construction) == cur.fetchone()[0] == Decimal("480000.00")
     # a change order over 10% of the construction contract: the principal and the collective decision are added
     _act(client, p, "change", {"kind": "design", "amount": "130000.00", "reason": "增设无障碍电梯"})
     change = ChangeOrder.objects.get(project=p)

@@ -1,4 +1,4 @@
-"""ENG-01 … ENG-05 on both sides of their thresholds, over records made by the services."""
+"""ENG-01 … ENG-06 on both sides of their thresholds, over records made by the services."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ def found(code, project, **scope):
 
 
 def test_all_five_rules_are_registered_with_their_events():
-    for code in ("ENG-01", "ENG-02", "ENG-03", "ENG-04", "ENG-05"):
+    for code in ("ENG-01", "ENG-02", "ENG-03", "ENG-04", "ENG-05", "ENG-06"):
         rule = get_rule(code)
         assert rule is not None and rule.events, code
 
@@ -78,3 +78,29 @@ def test_the_completion_event_feeds_the_risk_engine(works, django_capture_on_com
         works.complete(p)
     warning = RiskWarning.objects.get(rule_code="ENG-04")
     assert warning.key == f"construction.project:{p.pk}|contracts.contract:{c.pk}"
+
+
+DEFERRED_TERMS = [
+    {"kind": "acceptance", "name": "竣工验收后付款", "percent": D("97"), "amount": None, "trigger": "acceptance",
+     "due_date": None},
+    {"kind": "retention", "name": "质量保证金", "percent": D("3"), "amount": None, "trigger": "date",
+     "due_date": dt.date.today() + dt.timedelta(days=730)},
+]
+
+
+def test_eng06_payment_plan_deferring_all_payment_to_completion(works, client):
+    from django.urls import reverse
+
+    with_progress = works.project("1500000.00", name="进度款工程")
+    works.link(with_progress, "1200000.00")  # 80% progress payments: paid before completion
+    assert found("ENG-06", with_progress) == []
+    deferred = works.project("1500000.00", name="竣工后付款工程")
+    c = works.link(deferred, "1200000.00", terms=DEFERRED_TERMS, supplier=1)
+    [f] = found("ENG-06", deferred)
+    assert f.figures["contract"] == c.number and ("contracts.contract", c.pk) in f.records
+    # and the project page says so, in Chinese; the other project's page does not
+    client.force_login(works.o.clerk)
+    body = client.get(reverse("construction:detail", args=[deferred.pk])).content.decode()
+    assert 'data-testid="prefinancing"' in body and "垫资" in body and c.number in body
+    body = client.get(reverse("construction:detail", args=[with_progress.pk])).content.decode()
+    assert 'data-testid="prefinancing"' not in body

@@ -31,9 +31,9 @@ from procurement import selectors as procurement_selectors
 from procurement.models import Award, Purchase, Supplier
 from procurement.services import supplier_check_usable
 
-from .registry import paid_elsewhere
 from .exceptions import ContractError
 from .models import Acceptance, Contract, ContractCategory, DocKind, Payment, PaymentTerm, Reminder, Supplement
+from .registry import paid_elsewhere
 
 EDITABLE = (Case.Status.DRAFT, Case.Status.RETURNED)
 ZERO = Decimal("0.00")

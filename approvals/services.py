@@ -465,7 +465,7 @@ def _run_submit_hooks(case: Case, actor: User) -> list[str]:
 def case_submit(*, case: Case, actor: User) -> list[str]:
     """Submit a draft (or the next stage). Returns warnings recorded on submission."""
     if case.status == S.DRAFT and case.applicant_id == actor.pk:
-        _resolve_checked(case, tell_admins=True, amount=stage_amount_checked(case))
+        _resolve_checked(case, tell_admins=True, amount=stage_amount(case))
     with transaction.atomic(), trail.recording():
         case = _lock(case)
         if case.applicant_id != actor.pk:
@@ -480,10 +480,11 @@ def case_submit(*, case: Case, actor: User) -> list[str]:
         case.status = S.IN_PROGRESS
         case.submitted_at = case.submitted_at or timezone.now()
         case.return_reason = ""
-        amount = stage_amount_checked(case)
+        amount = stage_amount(case)
         _build_route(case, amount)
         case.save()
-        warnings = _run_submit_hooks(case, actor)
+        warnings = _run_submit_hooks(case, actor)  # a section's own refusal (CON-09) speaks first
+        stage_amount_checked(case)  # then the engine's: no stage outgrows an earlier approval
         _record_stage(case, amount, actor)  # after the section's own rows: the lock order above
         trail.append(case, Action.Kind.SUBMIT, actor=actor, comment="\n".join(warnings))
         _advance(case, actor, from_order=-1, previous_approver_id=None)  # activate the first step
@@ -650,7 +651,7 @@ def case_resubmit(*, case: Case, actor: User, comment: str = "") -> list[str]:
     matter says; if the amount now falls in another tier the route is rebuilt from the start."""
     current = Case.objects.select_related("matter", "unit", "applicant", "policy").get(pk=case.pk)
     if current.status == S.RETURNED and current.applicant_id == actor.pk:
-        amount = stage_amount_checked(current)
+        amount = stage_amount(current)
         if select_policy(current.matter, amount, current.stage_key or "") != current.policy:
             # the amount moved to another tier: check the new route before the transaction,
             # so the administrators' notice survives a refusal
@@ -665,7 +666,7 @@ def case_resubmit(*, case: Case, actor: User, comment: str = "") -> list[str]:
             _check_attachments(case)
         case.round += 1
         case.status = S.IN_PROGRESS
-        amount = stage_amount_checked(case)
+        amount = stage_amount(case)
         tier_changed = select_policy(case.matter, amount, case.stage_key or "") != case.policy
         from_start = tier_changed or case.matter.resubmit_mode == Matter.Resubmit.FROM_START
         if tier_changed:
@@ -676,7 +677,8 @@ def case_resubmit(*, case: Case, actor: User, comment: str = "") -> list[str]:
             _new_round_from(case, start_order)
         case.returned_from_order = None
         case.save()
-        warnings = _run_submit_hooks(case, actor)
+        warnings = _run_submit_hooks(case, actor)  # a section's own refusal (CON-09) speaks first
+        stage_amount_checked(case)  # then the engine's: no stage outgrows an earlier approval
         _record_stage(case, amount, actor)  # after the section's own rows: the lock order above
         trail.append(case, Action.Kind.RESUBMIT, actor=actor, comment="\n".join(filter(None, [comment, *warnings])))
         _advance(case, actor, from_order=start_order - 1 if start_order else -1, previous_approver_id=None)

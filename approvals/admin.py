@@ -18,7 +18,7 @@ from .money import format_yuan
 class PolicyStepInlineForm(forms.ModelForm):
     class Meta:
         model = PolicyStep
-        fields = ("order", "name", "kind", "role", "mode", "time_limit_hours")
+        fields = ("order", "name", "kind", "role", "field", "mode", "time_limit_hours")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -31,6 +31,8 @@ class PolicyStepInlineForm(forms.ModelForm):
             raise ValidationError(_("Choose the position for a 'named position' step."))
         if data.get("kind") != StepKind.POSITION and data.get("role"):
             data["role"] = ""
+        if data.get("kind") != StepKind.FUNCTIONAL and data.get("field"):
+            data["field"] = ""
         return data
 
 
@@ -50,14 +52,14 @@ class PolicyStepInline(admin.TabularInline):
     form = PolicyStepInlineForm
     formset = PolicyStepFormSet
     extra = 1
-    min_num = 1
+    min_num = 0  # a tier without steps files the stage without approval (e.g. a small purchase's method)
     ordering = ("order",)
 
 
 class PolicyForm(forms.ModelForm):
     class Meta:
         model = Policy
-        fields = ("name", "matter", "category", "min_amount", "on_unresolved", "is_active")
+        fields = ("name", "matter", "category", "stage", "min_amount", "on_unresolved", "is_active")
 
     def clean(self):
         data = super().clean()
@@ -69,7 +71,8 @@ class PolicyForm(forms.ModelForm):
         start = data.get("min_amount")
         if start is None:
             return data
-        siblings = Policy.objects.filter(matter=matter, category="" if matter else category, is_active=True)
+        siblings = Policy.objects.filter(matter=matter, category="" if matter else category,
+                                         stage=data.get("stage") or "", is_active=True)
         if self.instance.pk:
             siblings = siblings.exclude(pk=self.instance.pk)
         if siblings.filter(min_amount=start).exists():
@@ -91,8 +94,8 @@ class PolicyForm(forms.ModelForm):
 class PolicyAdmin(SimpleHistoryAdmin):
     form = PolicyForm
     inlines = [PolicyStepInline]
-    list_display = ("name", "scope", "range_label", "step_chain", "on_unresolved", "is_active")
-    list_filter = ("is_active", "category", "matter__category")
+    list_display = ("name", "scope", "stage", "range_label", "step_chain", "on_unresolved", "is_active")
+    list_filter = ("is_active", "category", "stage", "matter__category")
     search_fields = ("name", "matter__name")
     autocomplete_fields = ("matter",)
 

@@ -82,6 +82,10 @@ LEADER = (StepKind.LEADER_IN_CHARGE, StepMode.SINGLE, "")
 FIN_LEADER = (StepKind.FINANCE_LEADER, StepMode.SINGLE, "")
 PRINCIPAL = (StepKind.PRINCIPAL, StepMode.ANY, "")
 COLLECTIVE = (StepKind.COLLECTIVE, StepMode.ANY, "")
+# the review of a named functional field (归口): (kind, mode, role, field)
+PURCHASE_CENTRE = (StepKind.FUNCTIONAL, StepMode.SINGLE, "", FD.Field.PURCHASE)
+LEGAL = (StepKind.FUNCTIONAL, StepMode.SINGLE, "", FD.Field.DOCUMENTS)
+TEAM = (StepKind.SECTION, StepMode.ALL, "")
 
 MONEY_TIERS = [
     ("0", [UNIT_HEAD, FINANCE, LEADER]),
@@ -107,19 +111,71 @@ CATEGORY_POLICIES = {
         ("300000", [UNIT_HEAD, FUNCTIONAL, FINANCE, LEADER, FIN_LEADER, PRINCIPAL, COLLECTIVE]),
     ],
 }
+# A route per stage (issue 11): the need takes the tiered route of its category; the later
+# stages of the chain have routes of their own, chosen by the amount each decides, so a small
+# purchase (under ¥10,000) needs 8 decisions from need to payment: need 2, method filed,
+# quotes and award 2, contract countersign 2, acceptance team 1, payment 1.
+# (scope category or "" for every matter, stage key) → tiers
+STAGE_POLICIES = {
+    (C.PROCUREMENT, "budget"): [
+        ("0", [UNIT_HEAD, FINANCE]),
+        ("10000", [UNIT_HEAD, FUNCTIONAL, FINANCE, LEADER]),
+        ("50000", [UNIT_HEAD, FUNCTIONAL, FINANCE, LEADER, FIN_LEADER, PRINCIPAL]),
+        ("300000", [UNIT_HEAD, FUNCTIONAL, FINANCE, LEADER, FIN_LEADER, PRINCIPAL, COLLECTIVE]),
+    ],
+    ("", "purchase"): [
+        ("0", []),  # the method of a small purchase is checked by the system and reviewed with the award
+        ("10000", [PURCHASE_CENTRE]),
+        ("300000", [PURCHASE_CENTRE, LEADER]),
+    ],
+    ("", "award"): [
+        ("0", [PURCHASE_CENTRE, UNIT_HEAD]),
+        ("50000", [PURCHASE_CENTRE, UNIT_HEAD, LEADER]),
+        ("300000", [PURCHASE_CENTRE, UNIT_HEAD, LEADER, PRINCIPAL]),
+    ],
+    ("", "contract"): [
+        ("0", [FINANCE, LEGAL]),
+        ("10000", [FINANCE, LEGAL, LEADER]),
+        ("50000", [FINANCE, LEGAL, LEADER, PRINCIPAL]),
+        ("300000", [FINANCE, LEGAL, LEADER, PRINCIPAL, COLLECTIVE]),
+    ],
+    ("", "acceptance"): [("0", [TEAM])],
+    ("", "payment"): [
+        ("0", [FINANCE]),
+        ("10000", [FINANCE, LEADER]),
+        ("300000", [FINANCE, LEADER, FIN_LEADER]),
+    ],
+}
+STAGE_ZH = {"budget": "事前申请", "purchase": "采购方式", "award": "询价与成交", "contract": "合同", "acceptance": "验收",
+            "payment": "付款"}
 CATEGORY_ZH = {C.DOCUMENT: "办文", C.PERSONNEL: "人事", C.SUPERVISION: "监督监管", C.DECISION: "议事决策", C.PROCUREMENT: "采购", C.WORKS: "工程"}
 TIER_NAMES = {"0": "1万元以下", "10000": "1万至5万元", "50000": "5万至30万元", "300000": "30万元以上"}
 
 
-def _policy(name, *, category="", matter=None, start, steps):
+def _policy(name, *, category="", matter=None, stage="", start, steps):
     policy, created = Policy.objects.get_or_create(
-        matter=matter, category=category, min_amount=Decimal(start), defaults={"name": name}
+        matter=matter, category=category, stage=stage, min_amount=Decimal(start), defaults={"name": name}
     )
     if created:
-        PolicyStep.objects.bulk_create(
-            [PolicyStep(policy=policy, order=i, kind=k, mode=m, role=r) for i, (k, m, r) in enumerate(steps, start=1)]
-        )
+        PolicyStep.objects.bulk_create([
+            PolicyStep(policy=policy, order=i, kind=step[0], mode=step[1], role=step[2],
+                       field=step[3] if len(step) > 3 else "")
+            for i, step in enumerate(steps, start=1)
+        ])
     return policy
+
+
+def _range_zh(tiers, index) -> str:
+    start = Decimal(tiers[index][0])
+    end = Decimal(tiers[index + 1][0]) if index + 1 < len(tiers) else None
+
+    def wan(v):
+        return f"{v / 10000:g}万元"
+    if end is None:
+        return f"{wan(start)}以上" if start else "不限金额"
+    if not start:
+        return f"{wan(end)}以下"
+    return f"{wan(start)[:-1]}至{wan(end)}"
 
 
 @transaction.atomic
@@ -139,6 +195,11 @@ def seed(stdout=None) -> dict:
         for start, steps in tiers:
             label = CATEGORY_ZH[cat]
             _policy(f"{label}（{TIER_NAMES[start]}）" if len(tiers) > 1 else f"{label}审批", category=cat, start=start, steps=steps)
+    for (cat, stage), tiers in STAGE_POLICIES.items():
+        label = f"{CATEGORY_ZH[cat]}·{STAGE_ZH[stage]}" if cat else STAGE_ZH[stage]
+        for i, (start, steps) in enumerate(tiers):
+            name = f"{label}（{_range_zh(tiers, i)}）" if len(tiers) > 1 else f"{label}审批"
+            _policy(name, category=cat, stage=stage, start=start, steps=steps)
     summary = {"matters": Matter.objects.count(), "policies": Policy.objects.count()}
     if stdout:
         stdout.write(f"approvals: {summary['matters']} matters, {summary['policies']} policy tiers")

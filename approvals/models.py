@@ -136,6 +136,10 @@ class Policy(models.Model):
         _("category"), max_length=2, choices=Category.choices, blank=True,
         help_text=_("Applies to every matter of the category that has no policy of its own."),
     )
+    stage = models.CharField(
+        _("stage"), max_length=30, blank=True, default="",
+        help_text=_("The stage section this tier routes (e.g. award, contract, payment); empty for the whole matter."),
+    )
     min_amount = models.DecimalField(
         _("from amount (yuan)"), **MONEY, default=Decimal("0"), validators=[MinValueValidator(Decimal("0"))]
     )
@@ -148,10 +152,10 @@ class Policy(models.Model):
     class Meta:
         verbose_name = _("approval policy")
         verbose_name_plural = _("approval policies")
-        ordering = ["matter__code", "category", "min_amount"]
+        ordering = ["matter__code", "category", "stage", "min_amount"]
         constraints = [
             models.UniqueConstraint(
-                fields=["matter", "category", "min_amount"],
+                fields=["matter", "category", "stage", "min_amount"],
                 name="policy_unique_tier_start",
                 nulls_distinct=False,
                 violation_error_message=_("Another tier of the same scope already starts at this amount."),
@@ -169,8 +173,20 @@ class Policy(models.Model):
             return self.get_category_display()
         return str(_("All matters (default)"))
 
+    @property
+    def stage_label(self) -> str:
+        if not self.stage:
+            return str(_("Whole matter"))
+        section = registry.get(self.stage)
+        return str(section.label) if section else self.stage
+
     def scope_queryset(self):
-        return Policy.objects.filter(matter=self.matter, category=self.category, is_active=True)
+        return Policy.objects.filter(matter=self.matter, category=self.category, stage=self.stage, is_active=True)
+
+    def clean(self):
+        super().clean()
+        if self.stage and registry.unknown_stages([self.stage]):
+            raise ValidationError({"stage": _("Unknown stage section: %(key)s.") % {"key": self.stage}})
 
     def upper_bound(self):
         """Where this tier ends: the next tier's start, or None (no upper limit)."""
@@ -187,6 +203,7 @@ class StepKind(models.TextChoices):
     PRINCIPAL = "principal", _("Principal leader")
     COLLECTIVE = "collective", _("Collective decision (meeting)")
     POSITION = "position", _("A named position")
+    SECTION = "section", _("People named by the stage (e.g. the acceptance team)")
     ADDED = "added", _("Added approver (加签)")
 
 
@@ -203,6 +220,10 @@ class PolicyStep(models.Model):
     kind = models.CharField(_("who approves"), max_length=20, choices=StepKind.choices)
     role = models.CharField(
         _("position"), max_length=30, choices=Role.choices, blank=True, help_text=_("Only for 'a named position'.")
+    )
+    field = models.CharField(
+        _("functional field"), max_length=20, choices=FunctionalDepartment.Field.choices, blank=True,
+        help_text=_("Only for the functional department: which field reviews (empty: the matter's own field)."),
     )
     mode = models.CharField(_("mode"), max_length=10, choices=StepMode.choices, default=StepMode.SINGLE)
     time_limit_hours = models.PositiveSmallIntegerField(
@@ -232,6 +253,8 @@ class PolicyStep(models.Model):
         with translation.override(settings.LANGUAGE_CODE):
             if self.kind == StepKind.POSITION and self.role:
                 return str(Role(self.role).label)
+            if self.kind == StepKind.FUNCTIONAL and self.field:
+                return str(_("Review by %(field)s") % {"field": FunctionalDepartment.Field(self.field).label})
             return str(StepKind(self.kind).label)
 
 
@@ -316,6 +339,37 @@ class Case(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in (self.Status.DRAFT, self.Status.IN_PROGRESS, self.Status.RETURNED)
+
+
+class CaseStage(models.Model):
+    """What one stage of a case decided: the amount it routed by (estimate, award, contract,
+    supplement's new total, payment) and the tier it took. A later stage may not go above
+    the amount an earlier stage approved (unless its section allows a new, higher tier)."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("In approval")
+        APPROVED = "approved", _("Approved")
+        CLOSED = "closed", _("Closed without approval")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="stage_records", verbose_name=_("case"))
+    stage = models.PositiveSmallIntegerField(_("stage"))
+    key = models.CharField(_("stage section"), max_length=30, blank=True)
+    amount = models.DecimalField(_("amount decided (yuan)"), **MONEY, null=True, blank=True)
+    policy = models.ForeignKey(
+        Policy, verbose_name=_("tier"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.SUBMITTED)
+    submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("stage of a case")
+        verbose_name_plural = _("stages of cases")
+        ordering = ["case", "stage"]
+        constraints = [models.UniqueConstraint(fields=["case", "stage"], name="case_stage_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} #{self.stage} {self.key}"
 
 
 class RouteStep(models.Model):

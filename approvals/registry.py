@@ -42,6 +42,10 @@ class CaseSection:
     display_template: str | None = None
     # True if the section's stage decides/commits money (shown with the amount).
     money: bool = False
+    # True if this stage may decide more than an earlier stage approved (a supplement raising
+    # a contract): it is then routed at the tier of the new amount. Otherwise a higher amount
+    # is refused at submission.
+    amount_may_grow: bool = False
 
     # --- filling -------------------------------------------------------------------
     def initial(self, case: Case | None, user) -> dict[str, Any]:
@@ -58,6 +62,26 @@ class CaseSection:
     def check_amount(self, case: Case | None, amount, form_data: dict, user) -> list[dict]:
         """Live checks while filling (htmx): a list of {"level": "ok|warning|error", "text": ...}."""
         return []
+
+    # --- routing ---------------------------------------------------------------------
+    def stage_amount(self, case: Case):
+        """The amount this stage decides (estimate, award, contract, supplement's new total,
+        payment): its tier is chosen by it. None: the amount the previous stage approved, or
+        the header's amount for the first stage."""
+        return None
+
+    def approvers(self, case: Case) -> list:
+        """The people a step "named by the stage" goes to (e.g. the acceptance team)."""
+        return []
+
+    def chain_case_ids(self, case: Case) -> list[int]:
+        """Ids of the other cases of the same chain (the payments and supplements of this
+        case's contract), so the case page can count the decisions the whole chain took."""
+        return []
+
+    def on_stage_amount(self, case: Case, amount, actor) -> None:
+        """A later stage of the case was submitted deciding ``amount``: a section of an
+        earlier stage that holds money for the case (the budget reservation) follows it."""
 
     # --- transitions (inside the transition's transaction) ----------------------------
     def validate_submit(self, case: Case, actor) -> list[str]:
@@ -94,7 +118,7 @@ _SECTIONS: dict[str, CaseSection] = {}
 # The hooks the engine calls: a section overriding anything else has a typo in a hook's name.
 HOOKS = frozenset(
     name for name, value in vars(CaseSection).items() if not name.startswith("_") and callable(value)
-) | {"key", "label", "form_class", "display_template", "money"}
+) | {"key", "label", "form_class", "display_template", "money", "amount_may_grow"}
 
 
 def register(section: CaseSection) -> CaseSection:

@@ -1,5 +1,11 @@
-"""Tiered delegated routing: choose the policy tier by amount and resolve each step's role
-to people at submission time (never a fixed person in the policy)."""
+"""Tiered delegated routing: choose the policy tier by the stage and the amount it decides,
+and resolve each step's role to people at submission time (never a fixed person in the
+policy).
+
+Each stage of a matter (budget, purchase, award, contract, acceptance, payment, supplement)
+may have tiers of its own (``Policy.stage``); a stage without its own tiers takes the
+whole matter's (``stage`` empty). Within each, the matter's own policy comes first, then its
+category's, then the default."""
 
 from __future__ import annotations
 
@@ -11,14 +17,21 @@ from django.utils.translation import gettext as _
 
 from org.models import FunctionalDepartment, Role, User
 
+from . import registry
 from .models import Matter, Policy, PolicyStep, StepKind, StepMode
 
 
-def select_policy(matter: Matter, amount: Decimal | None) -> Policy | None:
-    """The tier for the amount: the matter's own policy, else its category's, else the default."""
+def _scopes(matter: Matter, stage: str) -> list[Q]:
+    own = [Q(matter=matter), Q(matter__isnull=True, category=matter.category), Q(matter__isnull=True, category="")]
+    stages = [stage, ""] if stage else [""]
+    return [scope & Q(stage=key) for key in stages for scope in own]
+
+
+def select_policy(matter: Matter, amount: Decimal | None, stage: str = "") -> Policy | None:
+    """The tier for the amount: the stage's own tiers (matter, category, default), else the
+    whole matter's (matter, category, default)."""
     value = amount or Decimal("0")
-    scopes = [Q(matter=matter), Q(matter__isnull=True, category=matter.category), Q(matter__isnull=True, category="")]
-    for scope in scopes:
+    for scope in _scopes(matter, stage or ""):
         tiers = Policy.objects.filter(scope, is_active=True)
         if tiers.exists():
             return tiers.filter(min_amount__lte=value).order_by("-min_amount").first()
@@ -42,13 +55,21 @@ def _functional_unit(field_name: str):
     return fd.unit if fd else None
 
 
-def resolve_step(step: PolicyStep, *, matter: Matter, unit, applicant) -> ResolvedStep:
+def resolve_step(step: PolicyStep, *, matter: Matter, unit, applicant, stage: str = "", case=None) -> ResolvedStep:
     kind = step.kind
     users: list[User] = []
+    pending_section = False
     if kind == StepKind.UNIT_HEAD:
         users = list(User.objects.with_role(Role.UNIT_HEAD).filter(unit=unit))
+    elif kind == StepKind.SECTION:
+        section = registry.get(stage) if stage else None
+        if case is None:
+            pending_section = True  # a preview: the stage names its people when it is filled
+        elif section is not None:
+            users = [u for u in section.approvers(case) if u.is_active]
     elif kind == StepKind.FUNCTIONAL:
-        fu = _functional_unit(matter.functional_field) if matter.functional_field else None
+        field_name = step.field or matter.functional_field
+        fu = _functional_unit(field_name) if field_name else None
         if fu is not None:
             users = list(User.objects.with_role(Role.UNIT_HEAD).filter(unit=fu))
     elif kind == StepKind.FINANCE_REVIEW:
@@ -72,7 +93,9 @@ def resolve_step(step: PolicyStep, *, matter: Matter, unit, applicant) -> Resolv
         time_limit_hours=step.time_limit_hours,
     )
     others = [u for u in users if u.pk != applicant.pk]
-    if users and not others:
+    if pending_section:
+        pass
+    elif users and not others:
         # Nobody approves their own form: the step is recorded as skipped for that reason,
         # and the route goes on to the next (higher) step.
         resolved.skipped_applicant = True
@@ -87,14 +110,29 @@ def resolve_step(step: PolicyStep, *, matter: Matter, unit, applicant) -> Resolv
     return resolved
 
 
-def resolve_route(*, matter: Matter, unit, applicant, amount) -> tuple[Policy | None, list[ResolvedStep]]:
-    policy = select_policy(matter, amount)
+def resolve_route(*, matter: Matter, unit, applicant, amount, stage: str = "", case=None) -> tuple[Policy | None, list[ResolvedStep]]:
+    policy = select_policy(matter, amount, stage)
     if policy is None:
         return None, []
-    steps = [resolve_step(s, matter=matter, unit=unit, applicant=applicant) for s in policy.steps.all()]
+    steps = [resolve_step(s, matter=matter, unit=unit, applicant=applicant, stage=stage, case=case)
+             for s in policy.steps.all()]
     return policy, steps
 
 
-def route_preview(*, matter, unit, applicant, amount) -> dict:
-    policy, steps = resolve_route(matter=matter, unit=unit, applicant=applicant, amount=amount)
+def route_preview(*, matter, unit, applicant, amount, stage: str = "") -> dict:
+    policy, steps = resolve_route(matter=matter, unit=unit, applicant=applicant, amount=amount, stage=stage)
     return {"policy": policy, "steps": steps, "errors": [s.error for s in steps if s.error]}
+
+
+def chain_preview(*, matter, unit, applicant, amount) -> list[dict]:
+    """The route of every stage of the matter for a form of ``amount`` (each stage at most
+    that amount): [{"key", "label", "policy", "steps", "errors"}]. A matter without stages
+    has one entry for the whole matter."""
+    keys = list(matter.stages) or [""]
+    out = []
+    for key in keys:
+        section = registry.get(key) if key else None
+        preview = route_preview(matter=matter, unit=unit, applicant=applicant, amount=amount, stage=key)
+        preview.update(key=key, label=str(section.label) if section else str(matter.name))
+        out.append(preview)
+    return out

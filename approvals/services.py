@@ -39,6 +39,7 @@ from .models import (
     Action,
     Case,
     CaseCopy,
+    CaseStage,
     Matter,
     Notification,
     RouteStep,
@@ -47,6 +48,7 @@ from .models import (
     StepMode,
 )
 from .permissions import delegation_scopes, grant_view
+from .money import format_yuan
 from .routing import resolve_route, select_policy
 
 S = Case.Status
@@ -182,12 +184,96 @@ def case_update(*, case: Case, actor: User, title: str, reason: str = "", amount
     return case
 
 
+# --- stage amounts ----------------------------------------------------------------------
+def approved_ceiling(case: Case) -> tuple[Decimal, CaseStage] | None:
+    """The lowest amount an earlier stage of the case approved (the award cannot exceed the
+    estimate, the contract the award), with that stage's record; None before any."""
+    rows = [r for r in CaseStage.objects.filter(case=case, stage__lt=case.stage, status=CaseStage.Status.APPROVED)
+            if r.amount is not None]
+    if not rows:
+        return None
+    row = min(rows, key=lambda r: (r.amount, -r.stage))
+    return row.amount, row
+
+
+def stage_amount(case: Case) -> Decimal | None:
+    """The amount the current stage decides: the section's own (award, contract, payment,
+    supplement's new total), else what the earlier stages approved, else the header's."""
+    section = registry.current_section(case)
+    value = section.stage_amount(case) if section else None
+    if value is not None:
+        return Decimal(value)
+    ceiling = approved_ceiling(case)
+    return ceiling[0] if ceiling else case.amount
+
+
+def _stage_label(key: str | None) -> str:
+    section = registry.get(key) if key else None
+    return str(section.label) if section else (key or "")
+
+
+def stage_amount_checked(case: Case) -> Decimal | None:
+    """The stage's amount, refused when it is above what an earlier stage approved — unless
+    the section allows a higher amount, which is then routed at the tier of the new amount."""
+    amount = stage_amount(case)
+    ceiling = approved_ceiling(case)
+    section = registry.current_section(case)
+    if amount is not None and ceiling is not None and amount > ceiling[0] and not (section and section.amount_may_grow):
+        approved, row = ceiling
+        raise ApprovalError(
+            _("The %(stage)s decides %(amount)s, more than the %(approved)s approved at the stage “%(earlier)s”. "
+              "A stage cannot outgrow its approval: lower the amount, or file a new form (or a budget adjustment) "
+              "for the difference. Nothing was submitted.") % {
+                "stage": _stage_label(case.stage_key), "amount": format_yuan(amount),
+                "approved": format_yuan(approved), "earlier": _stage_label(row.key),
+            },
+            code="amount_above_approval",
+        )
+    return amount
+
+
+def _record_stage(case: Case, amount, actor) -> None:
+    """Record what the stage decides and let earlier sections (the budget) follow it."""
+    now = timezone.now()
+    CaseStage.objects.update_or_create(
+        case=case, stage=case.stage,
+        defaults={"key": case.stage_key or "", "amount": amount, "policy": case.policy,
+                  "status": CaseStage.Status.SUBMITTED, "submitted_at": now, "approved_at": None},
+    )
+    section = registry.current_section(case)
+    if case.stage > 0 and amount is not None and section is not None and section.stage_amount(case) is not None:
+        for earlier in registry.sections_for(case)[:-1]:
+            earlier.on_stage_amount(case, amount, actor)
+
+
+def _close_stage(case: Case, status: str) -> None:
+    fields = {"status": status}
+    if status == CaseStage.Status.APPROVED:
+        fields["approved_at"] = timezone.now()
+    CaseStage.objects.filter(case=case, stage=case.stage).update(**fields)
+
+
+def chain_decisions(case: Case) -> int:
+    """How many decisions people took on the whole chain (this case and the cases its
+    sections link to: payments, supplements); auto-passes and hand-overs are not decisions."""
+    ids = {case.pk}
+    for section in registry.sections_for(case):
+        ids.update(section.chain_case_ids(case) or [])
+    return StepAssignee.objects.filter(
+        step__case_id__in=ids, decided_by__isnull=False,
+        decision__in=[StepAssignee.Decision.APPROVED, StepAssignee.Decision.REJECTED, StepAssignee.Decision.RETURNED],
+    ).count()
+
+
 # --- route ------------------------------------------------------------------------------
-def _resolve_checked(case: Case, *, tell_admins: bool):
+def _resolve_checked(case: Case, *, tell_admins: bool, amount=None):
     """The policy tier and its steps resolved to people, or RouteUnresolved. With
     ``tell_admins`` the administrators get a notice (call it outside the transaction that
     is about to fail, so the notice survives the refusal)."""
-    policy, steps = resolve_route(matter=case.matter, unit=case.unit, applicant=case.applicant, amount=case.amount)
+    if amount is None:
+        amount = stage_amount(case)
+    policy, steps = resolve_route(matter=case.matter, unit=case.unit, applicant=case.applicant, amount=amount,
+                                  stage=case.stage_key or "", case=case)
     problem = None
     if policy is None:
         problem = (_("No approval policy covers matter %(matter)s.") % {"matter": case.matter.name}, "no_policy")
@@ -195,7 +281,7 @@ def _resolve_checked(case: Case, *, tell_admins: bool):
         errors = [s.error for s in steps if s.error]
         if errors and policy.on_unresolved == policy.Unresolved.REFUSE:
             problem = ("；".join(errors), "unresolved")
-        elif not any(s.users or s.error for s in steps):
+        elif steps and not any(s.users or s.error for s in steps):
             # every step is held by the applicant alone: nobody else would decide
             problem = (_("Every step of the route is held by the applicant; nobody else would approve."), "only_applicant")
     if problem:
@@ -208,14 +294,20 @@ def _resolve_checked(case: Case, *, tell_admins: bool):
     return policy, steps
 
 
-def _build_route(case: Case) -> None:
+def _build_route(case: Case, amount=None) -> None:
     """Copy the policy tier into the case's own route and resolve people now."""
-    policy, steps = _resolve_checked(case, tell_admins=False)
+    policy, steps = _resolve_checked(case, tell_admins=False, amount=amount)
     admins = list(User.objects.with_role(Role.ADMIN))
     # A rebuilt route supersedes the old one; the old steps stay (the trail points at them).
     _close_open_steps(case, RouteStep.Status.CANCELLED)
     case.route_version += 1
     case.policy = policy
+    if not steps:
+        # the administrator's tier for this stage has no steps: the stage is filed (备案) and
+        # passes on submission, which the trail says
+        trail.append(case, Action.Kind.AUTO_PASS, comment=_(
+            "Tier “%(tier)s” of this stage needs no approval: the stage is filed and passes on submission.")
+            % {"tier": policy.name})
     for s in steps:
         users = s.users
         if s.error:  # policy says: send the step to the administrators
@@ -325,6 +417,7 @@ def _finish_stage(case: Case, actor: User | None) -> None:
     section = registry.current_section(case)
     if section:
         section.on_approved(case, actor)
+    _close_stage(case, CaseStage.Status.APPROVED)
     case.current_step = None
     case.current_since = None
     if case.stage + 1 < len(case.stage_list):
@@ -372,7 +465,7 @@ def _run_submit_hooks(case: Case, actor: User) -> list[str]:
 def case_submit(*, case: Case, actor: User) -> list[str]:
     """Submit a draft (or the next stage). Returns warnings recorded on submission."""
     if case.status == S.DRAFT and case.applicant_id == actor.pk:
-        _resolve_checked(case, tell_admins=True)
+        _resolve_checked(case, tell_admins=True, amount=stage_amount(case))
     with transaction.atomic(), trail.recording():
         case = _lock(case)
         if case.applicant_id != actor.pk:
@@ -387,9 +480,12 @@ def case_submit(*, case: Case, actor: User) -> list[str]:
         case.status = S.IN_PROGRESS
         case.submitted_at = case.submitted_at or timezone.now()
         case.return_reason = ""
-        _build_route(case)
+        amount = stage_amount(case)
+        _build_route(case, amount)
         case.save()
-        warnings = _run_submit_hooks(case, actor)
+        warnings = _run_submit_hooks(case, actor)  # a section's own refusal (CON-09) speaks first
+        stage_amount_checked(case)  # then the engine's: no stage outgrows an earlier approval
+        _record_stage(case, amount, actor)  # after the section's own rows: the lock order above
         trail.append(case, Action.Kind.SUBMIT, actor=actor, comment="\n".join(warnings))
         _advance(case, actor, from_order=-1, previous_approver_id=None)  # activate the first step
         return warnings
@@ -516,6 +612,7 @@ def case_reject(*, case: Case, actor: User, comment: str, step_id: int | None = 
         case.current_since = None
         case.finished_at = now
         case.save(update_fields=["status", "current_step", "current_since", "finished_at", "updated_at"])
+        _close_stage(case, CaseStage.Status.CLOSED)
         for section in registry.sections_for(case):
             section.on_rejected(case, actor)
         trail.append(case, Action.Kind.REJECT, actor=actor, on_behalf_of=on_behalf_of, step=step, comment=comment)
@@ -553,14 +650,12 @@ def case_resubmit(*, case: Case, actor: User, comment: str = "") -> list[str]:
     """Resubmit after a return: back to the step that returned it, or from the start, as the
     matter says; if the amount now falls in another tier the route is rebuilt from the start."""
     current = Case.objects.select_related("matter", "unit", "applicant", "policy").get(pk=case.pk)
-    if (
-        current.status == S.RETURNED
-        and current.applicant_id == actor.pk
-        and select_policy(current.matter, current.amount) != current.policy
-    ):
-        # the amount moved to another tier: check the new route before the transaction,
-        # so the administrators' notice survives a refusal
-        _resolve_checked(current, tell_admins=True)
+    if current.status == S.RETURNED and current.applicant_id == actor.pk:
+        amount = stage_amount(current)
+        if select_policy(current.matter, amount, current.stage_key or "") != current.policy:
+            # the amount moved to another tier: check the new route before the transaction,
+            # so the administrators' notice survives a refusal
+            _resolve_checked(current, tell_admins=True, amount=amount)
     with transaction.atomic(), trail.recording():
         case = _lock(case)
         if case.applicant_id != actor.pk:
@@ -571,17 +666,20 @@ def case_resubmit(*, case: Case, actor: User, comment: str = "") -> list[str]:
             _check_attachments(case)
         case.round += 1
         case.status = S.IN_PROGRESS
-        tier_changed = select_policy(case.matter, case.amount) != case.policy
+        amount = stage_amount(case)
+        tier_changed = select_policy(case.matter, amount, case.stage_key or "") != case.policy
         from_start = tier_changed or case.matter.resubmit_mode == Matter.Resubmit.FROM_START
         if tier_changed:
-            _build_route(case)
+            _build_route(case, amount)
             start_order = 0
         else:
             start_order = 0 if from_start else (case.returned_from_order or 0)
             _new_round_from(case, start_order)
         case.returned_from_order = None
         case.save()
-        warnings = _run_submit_hooks(case, actor)
+        warnings = _run_submit_hooks(case, actor)  # a section's own refusal (CON-09) speaks first
+        stage_amount_checked(case)  # then the engine's: no stage outgrows an earlier approval
+        _record_stage(case, amount, actor)  # after the section's own rows: the lock order above
         trail.append(case, Action.Kind.RESUBMIT, actor=actor, comment="\n".join(filter(None, [comment, *warnings])))
         _advance(case, actor, from_order=start_order - 1 if start_order else -1, previous_approver_id=None)
         return warnings
@@ -718,6 +816,7 @@ def case_withdraw(*, case: Case, actor: User, comment: str = "") -> Case:
         case.current_since = None
         case.finished_at = timezone.now()
         case.save()
+        _close_stage(case, CaseStage.Status.CLOSED)
         for section in registry.sections_for(case):
             section.on_withdrawn(case, actor)
         trail.append(case, Action.Kind.WITHDRAW, actor=actor, comment=comment)

@@ -134,6 +134,10 @@ class BudgetSection(CaseSection):
     def on_returned(self, case, actor):
         """A returned form keeps its reservation until it is withdrawn or resubmitted."""
 
+    def on_stage_amount(self, case, amount, actor):
+        """A later stage decided ``amount`` (the award, the contract): the reservation follows."""
+        services.case_budget_follow(case=case, amount=amount, actor=actor)
+
     def links(self, case, user):
         link = CaseBudget.objects.select_related("line__unit").filter(case=case).first()
         if link is None:

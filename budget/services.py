@@ -249,6 +249,28 @@ def case_budget_reserve(*, case, actor) -> list[str]:
         return [warning] if warning else []
 
 
+def case_budget_follow(*, case, amount, actor) -> list[str]:
+    """A later stage of the case decided ``amount`` (the award below the estimate, the
+    contract): the reservation the case still holds follows it — the difference is released,
+    or (where the stage may grow) reserved, a hard line refusing a shortfall. Nothing
+    happens once the reservation has become a commitment or was released."""
+    amount = _money(amount, what=_("The amount"))
+    with transaction.atomic():
+        link = CaseBudget.objects.select_for_update().filter(case=case).first()
+        if link is None or link.state == CaseBudget.State.RELEASED:
+            return []
+        ids = _held_line_ids(case)
+        if not ids:
+            return []
+        lines = _lock_lines(ids | {link.line_id})
+        held = sum((t for (_lid, _s), t in selectors.case_reservations(case).items()), ZERO)
+        if held == amount:
+            return []
+        warning = _sync_reservation(case, lines[link.line_id], amount, actor=actor, batch=uuid.uuid4(),
+                                    note=_("Reserved: a later stage decided a higher amount"))
+        return [warning] if warning else []
+
+
 def case_budget_arrange(*, case, actor) -> None:
     """On approval: the case's pending reservation becomes arranged (已安排)."""
     with transaction.atomic():

@@ -26,6 +26,16 @@ def _links(case, user, key):
     return selectors.chain_links_for_case(case, user, key)
 
 
+def _chain_ids(contract: Contract | None) -> list[int]:
+    """The cases of a contract's chain: the one that made it, its payments and supplements."""
+    if contract is None:
+        return []
+    ids = {contract.case_id}
+    ids.update(Payment.objects.filter(contract=contract).values_list("case_id", flat=True))
+    ids.update(Supplement.objects.filter(contract=contract).values_list("case_id", flat=True))
+    return sorted(ids)
+
+
 def _can_fill(case, user, key) -> bool:
     return case.applicant_id == user.pk and case.status in services.EDITABLE and case.stage_key == key
 
@@ -76,6 +86,13 @@ class ContractSection(CaseSection):
             "can_upload_scan": not services.may_attach(contract, user, DocKind.CONTRACT_SCAN),
             "case": case,
         }
+
+    def stage_amount(self, case):
+        c = Contract.objects.filter(case=case).only("amount").first()
+        return c.amount if c is not None else None
+
+    def chain_case_ids(self, case):
+        return _chain_ids(Contract.objects.filter(case=case).first())
 
     def validate_submit(self, case, actor):
         return services.contract_submit(case=case)
@@ -134,6 +151,10 @@ class AcceptanceSection(CaseSection):
             return {"acceptance": None}
         return {"acceptance": acc, "documents": list(documents_of(acc)),
                 "can_upload": _can_fill(case, user, self.key), "case": case}
+
+    def approvers(self, case):
+        acc = Acceptance.objects.filter(case=case).first()
+        return list(acc.members.all()) if acc is not None else []
 
     def validate_submit(self, case, actor):
         return services.acceptance_submit(case=case)
@@ -209,6 +230,13 @@ class PaymentSection(CaseSection):
                  % {"number": contract.number, "payable": format_yuan(fig.payable), "reached": format_yuan(fig.reached),
                     "paid": format_yuan(fig.paid), "in_flight": format_yuan(fig.in_flight)}}]
 
+    def stage_amount(self, case):
+        return case.amount
+
+    def chain_case_ids(self, case):
+        p = Payment.objects.select_related("contract").filter(case=case).first()
+        return _chain_ids(p.contract if p is not None else None)
+
     def validate_submit(self, case, actor):
         return services.payment_submit(case=case)
 
@@ -238,6 +266,7 @@ class SupplementSection(CaseSection):
     form_class = SupplementSectionForm
     display_template = "contracts/_supplement_section.html"
     money = True
+    amount_may_grow = True
 
     def initial(self, case, user):
         s = Supplement.objects.filter(case=case).first() if case is not None else None
@@ -260,6 +289,16 @@ class SupplementSection(CaseSection):
                 for r in services._supplement_rows(s)]
         return {"supplement": s, "rows": rows, "documents": list(documents_of(s)),
                 "can_upload": _can_fill(case, user, self.key), "case": case}
+
+    def stage_amount(self, case):
+        """The contract's new total: a supplement is routed at the tier of what the contract
+        becomes, not of the change alone."""
+        s = Supplement.objects.filter(case=case).only("new_amount").first()
+        return s.new_amount if s is not None else None
+
+    def chain_case_ids(self, case):
+        s = Supplement.objects.select_related("contract").filter(case=case).first()
+        return _chain_ids(s.contract if s is not None else None)
 
     def validate_submit(self, case, actor):
         return services.supplement_submit(case=case)

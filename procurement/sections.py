@@ -115,6 +115,10 @@ class AwardSection(CaseSection):
         return {"purchase": p, "quotes": selectors.quotes_with_documents(p), "award": award, "can_upload": can_upload,
                 "case": case}
 
+    def stage_amount(self, case):
+        award = Award.objects.filter(purchase__case=case).only("amount").first()
+        return award.amount if award is not None else None
+
     def validate_submit(self, case, actor):
         return services.award_submit(case=case)
 

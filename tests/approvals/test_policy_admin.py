@@ -46,7 +46,7 @@ def test_scope_without_a_zero_tier_is_refused(client, office, catalogue):
 
 def test_zero_tier_cannot_be_deleted_while_higher_tiers_remain(client, office, catalogue):
     client.force_login(office.admin)
-    zero = Policy.objects.get(matter__isnull=True, category="", min_amount=0)
+    zero = Policy.objects.get(matter__isnull=True, category="", stage="", min_amount=0)
     r = client.post(reverse("admin:approvals_policy_delete", args=[zero.pk]), {"post": "yes"})
     assert r.status_code == 403
     assert Policy.objects.filter(pk=zero.pk).exists()
@@ -54,7 +54,7 @@ def test_zero_tier_cannot_be_deleted_while_higher_tiers_remain(client, office, c
 
 def test_changed_threshold_routes_the_next_form(client, office, catalogue, make_case):
     client.force_login(office.admin)
-    tier = Policy.objects.get(matter__isnull=True, category="", min_amount=10000)
+    tier = Policy.objects.get(matter__isnull=True, category="", stage="", min_amount=10000)
     data = policy_post(tier.name, "20000", steps=[(s.kind, s.mode) for s in tier.steps.all()])
     # keep the existing inline rows: edit form posts them as initial forms
     steps = list(tier.steps.all())

@@ -111,7 +111,7 @@ def test_unresolved_step_can_go_to_administrators_by_policy(office, make_case):
 def test_policy_change_never_rewires_a_case_in_flight(office, make_case):
     case = make_case("5000")
     before = kinds(case)
-    tier = Policy.objects.get(matter__isnull=True, category="", min_amount=0)
+    tier = Policy.objects.get(matter__isnull=True, category="", stage="", min_amount=0)
     PolicyStep.objects.create(policy=tier, order=9, kind=StepKind.PRINCIPAL)
     approve_all(case)
     assert kinds(case) == before
@@ -121,7 +121,7 @@ def test_policy_change_never_rewires_a_case_in_flight(office, make_case):
 
 def test_countersign_needs_every_holder(office, make_case):
     second = User.objects.create(username="caiwu_b", unit=office.units["czb"], roles=[Role.FINANCE_REVIEWER])
-    tier = Policy.objects.get(matter__isnull=True, category="", min_amount=0)
+    tier = Policy.objects.get(matter__isnull=True, category="", stage="", min_amount=0)
     tier.steps.filter(kind=StepKind.FINANCE_REVIEW).update(mode="all")
     case = make_case("500")
     services.case_approve(case=case, actor=office.head)

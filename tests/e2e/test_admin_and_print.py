@@ -18,7 +18,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def test_administrator_lowers_a_threshold_and_the_next_form_routes_by_it(open_session, office, seeded):
-    tier = Policy.objects.get(matter__isnull=True, category="", min_amount=Decimal("10000"))
+    tier = Policy.objects.get(matter__isnull=True, category="", stage="", min_amount=Decimal("10000"))
     admin = open_session().sign_in(office.admin, office.password)
     page = admin.page
     page.get_by_test_id("sidenav").get_by_role("link", name="管理").click()

@@ -35,7 +35,7 @@ def test_case_page_on_a_phone_shows_status_actions_and_route_first(open_session,
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     height = page.evaluate("document.documentElement.scrollHeight")
     assert height < 5 * PHONE["height"], height  # short: the trail and comment cards are folded
-    trail.locator("summary").click()
+    trail.locator("summary.card-header").click()
     assert page.get_by_test_id("trail").is_visible()
     s.shot("case_page_phone")
     s.assert_clean()

@@ -130,3 +130,20 @@ class DelegationForm(BootstrapMixin, forms.ModelForm):
     def save(self, commit=True):
         self.instance.principal = self.principal
         return super().save(commit)
+
+
+class PeoplePicker(forms.SelectMultiple):
+    """A multiple choice of people as a search box (name, unit, position) whose results come
+    from the server, instead of a list of every person of the office. Renders only the people
+    already chosen (one query), never the whole queryset."""
+
+    template_name = "approvals/widgets/people_picker.html"
+
+    def get_context(self, name, value, attrs):
+        from django.urls import reverse
+
+        context = forms.Widget.get_context(self, name, value, attrs)  # not ChoiceWidget's: it lists every choice
+        ids = [int(v) for v in (value or []) if str(v).isdigit()]
+        context["widget"]["chosen"] = list(User.objects.filter(pk__in=ids).select_related("unit")) if ids else []
+        context["widget"]["url"] = reverse("approvals:people_search")
+        return context

@@ -268,8 +268,11 @@ class Case(models.Model):
         APPROVED = "approved", _("Approved")
         REJECTED = "rejected", _("Rejected")
         WITHDRAWN = "withdrawn", _("Withdrawn")
+        DELETED = "deleted", _("Draft deleted")
 
-    number = models.CharField(_("number"), max_length=32, unique=True)
+    # empty until the first submission: a draft gets its number when it is submitted, so drafts
+    # saved and abandoned, and refused submissions, use up no numbers (unique once issued)
+    number = models.CharField(_("number"), max_length=32, blank=True, default="")
     year = models.PositiveSmallIntegerField(_("year"))
     matter = models.ForeignKey(Matter, verbose_name=_("matter"), on_delete=models.PROTECT, related_name="cases")
     category = models.CharField(_("category"), max_length=2, choices=Category.choices)
@@ -322,10 +325,16 @@ class Case(models.Model):
             models.CheckConstraint(
                 condition=models.Q(amount__isnull=True) | models.Q(amount__gt=0), name="case_amount_positive"
             ),
+            models.UniqueConstraint(fields=["number"], condition=~models.Q(number=""), name="case_number_unique"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.number} {self.title}"
+        return f"{self.display_number} {self.title}"
+
+    @property
+    def display_number(self) -> str:
+        """The number, or "draft" for a form never submitted (it has none yet)."""
+        return self.number or str(_("Draft (no number yet)"))
 
     @property
     def stage_list(self) -> list[str]:
@@ -545,6 +554,7 @@ class Action(models.Model):
         ADD_APPROVER = "add_approver", _("Added an approver")
         RETURN_TO_STEP = "return_to_step", _("Returned to an earlier step")
         PAY = "pay", _("Paid by the cashier")
+        DELETE = "delete", _("Draft deleted")
 
     case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="actions")
     kind = models.CharField(_("action"), max_length=20, choices=Kind.choices)

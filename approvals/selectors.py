@@ -49,7 +49,7 @@ def done_by(user):
 
 
 def mine(user):
-    return Case.objects.filter(applicant=user).select_related(*CASE_LIST_RELATED).order_by("-created_at", "-id")
+    return Case.objects.filter(applicant=user).exclude(status=Case.Status.DELETED).select_related(*CASE_LIST_RELATED).order_by("-created_at", "-id")
 
 
 def copied_to(user):
@@ -155,3 +155,25 @@ def search_results(user, q: str, limit: int) -> list[dict]:
             }
         )
     return rows
+
+
+# --- the people picker -----------------------------------------------------------------------
+PEOPLE_LIMIT = 20
+
+
+def people_search(q: str, *, exclude_ids=(), selected_ids=(), limit: int = PEOPLE_LIMIT):
+    """The people picker: who matches every word of ``q`` in their name, account, unit or
+    position, at most ``limit`` (two queries however many people there are). Returns
+    (the already chosen people, the matches not chosen, whether more match than shown)."""
+    from org.models import User
+
+    base = User.objects.filter(is_active=True).exclude(pk__in=list(exclude_ids)).select_related("unit")
+    ids = [int(i) for i in selected_ids if str(i).isdigit()]
+    chosen = list(base.filter(pk__in=ids).order_by("unit__sort_order", "full_name", "username")) if ids else []
+    matches = base.exclude(pk__in=ids)
+    for word in (q or "").split()[:5]:
+        matches = matches.filter(
+            Q(full_name__icontains=word) | Q(username__icontains=word) | Q(unit__name__icontains=word) | Q(title__icontains=word)
+        )
+    found = list(matches.order_by("unit__sort_order", "full_name", "username")[: limit + 1])
+    return chosen, found[:limit], len(found) > limit

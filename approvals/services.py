@@ -76,7 +76,9 @@ def _clean_title(title: str) -> str:
 
 
 def next_number(year: int, category: str) -> str:
-    """XQ-2026-CW-00042: per year and category, from ``core.sequences`` (row lock, no gaps)."""
+    """XQ-2026-CW-00042: per year and category, from ``core.sequences`` (row lock, no gaps).
+    Issued inside the first submission's transaction (``case_submit``): a refused submission
+    rolls the counter back with everything else."""
     return f"XQ-{year}-{category}-{sequences.next_number(f'case:{category}', year):05d}"
 
 
@@ -144,7 +146,6 @@ def case_create(*, matter: Matter, applicant: User, title: str, reason: str = ""
     year = timezone.localdate(now).year
     with transaction.atomic(), trail.recording():
         case = Case.objects.create(
-            number=next_number(year, matter.category),
             year=year,
             matter=matter,
             category=matter.category,
@@ -157,6 +158,59 @@ def case_create(*, matter: Matter, applicant: User, title: str, reason: str = ""
             created_at=now,
         )
         trail.append(case, Action.Kind.CREATE, actor=applicant)
+    return case
+
+
+def case_file(
+    *, matter: Matter, applicant: User, title: str, reason: str = "", amount=None,
+    section: registry.CaseSection | None = None, section_form=None, stored=(),
+) -> Case:
+    """File a new form in one transaction: the case, its first stage's section (the section's
+    validated form) and the materials already stored (``store_upload``). A refusal of any part
+    leaves nothing saved."""
+    with transaction.atomic(), trail.recording():
+        case = case_create(matter=matter, applicant=applicant, title=title, reason=reason, amount=amount)
+        if section is not None and section_form is not None:
+            section.save(case, section_form, applicant)
+        attach_stored(case, list(stored), applicant)
+    return case
+
+
+def case_save(
+    *, case: Case, actor: User, title: str, reason: str = "", amount=None,
+    section: registry.CaseSection | None = None, section_form=None, stored=(),
+) -> Case:
+    """Save a draft or a returned form in one transaction: the header, the current stage's
+    section and new materials."""
+    with transaction.atomic(), trail.recording():
+        case = case_update(case=case, actor=actor, title=title, reason=reason, amount=amount)
+        if section is not None and section_form is not None:
+            section.save(case, section_form, actor)
+        attach_stored(case, list(stored), actor)
+    return case
+
+
+def case_delete_draft(*, case: Case, actor: User) -> Case:
+    """The applicant deletes a draft that was never submitted. The trail is append-only, so
+    the case stays as a deleted record (hidden from the lists) and its files are removed;
+    a form that was ever submitted is refused, nothing changed."""
+    with transaction.atomic(), trail.recording():
+        case = _lock(case)
+        if case.applicant_id != actor.pk:
+            raise ApprovalError(_("Only the applicant may delete the draft."), code="not_applicant")
+        if case.status != S.DRAFT or case.submitted_at is not None or case.round > 0 or case.number:
+            raise ApprovalError(
+                _("Only a draft that was never submitted can be deleted; a submitted form stays on record "
+                  "(withdraw it instead)."),
+                code="was_submitted",
+            )
+        for section in registry.sections_for(case):
+            section.on_withdrawn(case, actor)
+        document_services.remove_all(case)
+        case.status = S.DELETED
+        case.finished_at = timezone.now()
+        case.save(update_fields=["status", "finished_at", "updated_at"])
+        trail.append(case, Action.Kind.DELETE, actor=actor)
     return case
 
 
@@ -287,7 +341,7 @@ def _resolve_checked(case: Case, *, tell_admins: bool, amount=None):
     if problem:
         text, code = problem
         if tell_admins:
-            _tell_admins(case, _("Form %(number)s could not be routed: %(errors)s") % {"number": case.number, "errors": text})
+            _tell_admins(case, _("Form %(number)s could not be routed: %(errors)s") % {"number": case.number or case.title, "errors": text})
         raise RouteUnresolved(
             _("The form cannot be routed: %(errors)s The administrator has been told.") % {"errors": text}, code=code
         )
@@ -482,6 +536,12 @@ def case_submit(*, case: Case, actor: User) -> list[str]:
         case.return_reason = ""
         amount = stage_amount(case)
         _build_route(case, amount)
+        if not case.number:
+            # the first submission issues the number, inside this transaction (lock order: after
+            # the case and its steps, before the section's business rows): a refusal below rolls
+            # the counter back, so refused submissions leave no gaps
+            case.year = timezone.localdate(case.submitted_at).year
+            case.number = next_number(case.year, case.category)
         case.save()
         warnings = _run_submit_hooks(case, actor)  # a section's own refusal (CON-09) speaks first
         stage_amount_checked(case)  # then the engine's: no stage outgrows an earlier approval

@@ -101,25 +101,18 @@ def case_create_view(request, matter_id: int):
         uploads, upload_errors = _collect_uploads(request, matter.required_attachments)
         valid = header.is_valid() & (section_form is None or section_form.is_valid()) & (not upload_errors)
         if valid:
-            stored = _store_all(uploads)
             try:
-                with transaction.atomic(), trail.recording():
-                    case = services.case_create(
-                        matter=matter,
-                        applicant=request.user,
-                        title=header.cleaned_data["title"],
-                        reason=header.cleaned_data["reason"],
-                        amount=header.cleaned_data["amount"],
-                    )
-                    if section_form is not None:
-                        section.save(case, section_form, request.user)
-                    services.attach_stored(case, stored, request.user)
+                case = services.case_file(
+                    matter=matter, applicant=request.user, title=header.cleaned_data["title"],
+                    reason=header.cleaned_data["reason"], amount=header.cleaned_data["amount"],
+                    section=section, section_form=section_form, stored=_store_all(uploads),
+                )
             except ApprovalError as exc:
                 header.add_error(None, exc.message)
             else:
                 if request.POST.get("action") == "submit":
                     return _submit_and_redirect(request, case)
-                messages.success(request, _("Draft saved: %(number)s") % {"number": case.number})
+                messages.success(request, _("Draft saved. The form gets its number when it is first submitted."))
                 return redirect("approvals:edit", pk=case.pk)
     ctx = _form_context(request, matter, None, header, section, section_form, upload_errors)
     return render(request, "approvals/case_form.html", ctx, status=400 if request.method == "POST" else 200)
@@ -160,17 +153,12 @@ def case_edit_view(request, pk: int):
         uploads, upload_errors = _collect_uploads(request, matter.required_attachments if case.stage == 0 else [])
         valid = header.is_valid() & (section_form is None or section_form.is_valid()) & (not upload_errors)
         if valid:
-            stored = _store_all(uploads)
             try:
-                with transaction.atomic(), trail.recording():
-                    services.case_update(
-                        case=case, actor=request.user, title=header.cleaned_data["title"],
-                        reason=header.cleaned_data["reason"], amount=header.cleaned_data["amount"],
-                    )
-                    case.refresh_from_db()
-                    if section_form is not None:
-                        section.save(case, section_form, request.user)
-                    services.attach_stored(case, stored, request.user)
+                case = services.case_save(
+                    case=case, actor=request.user, title=header.cleaned_data["title"],
+                    reason=header.cleaned_data["reason"], amount=header.cleaned_data["amount"],
+                    section=section, section_form=section_form, stored=_store_all(uploads),
+                )
             except ApprovalError as exc:
                 header.add_error(None, exc.message)
             else:
@@ -189,13 +177,16 @@ def route_preview_view(request, matter_id: int):
     case = None
     if request.GET.get("case"):
         case = get_case_for_user(request.user, request.GET["case"])
-    amount = request.GET.get("amount", "")
     checks = []
-    try:
-        value = services.clean_amount(amount, required=matter.amount_required or matter.spends_money)
-    except ApprovalError as exc:
-        value = None
-        checks.append({"level": "error", "text": exc.message})
+    if case is not None and case.stage > 0:
+        # the header was approved with the first stage: its amount is locked, never asked for again
+        value = case.amount
+    else:
+        try:
+            value = services.clean_amount(request.GET.get("amount", ""), required=matter.amount_required or matter.spends_money)
+        except ApprovalError as exc:
+            value = None
+            checks.append({"level": "error", "text": exc.message})
     # the section being filled: the current stage's for a case, the first stage's for a new one
     if case is not None:
         section = registry.current_section(case)
@@ -227,7 +218,8 @@ def case_detail(request, pk: int):
         "can_decide": can_decide,
         "is_applicant": is_applicant,
         "can_edit": is_applicant and case.status in (Case.Status.DRAFT, Case.Status.RETURNED),
-        "can_withdraw": is_applicant and case.is_open,
+        "can_withdraw": is_applicant and case.is_open and bool(case.number or case.status != Case.Status.DRAFT),
+        "can_delete": is_applicant and case.status == Case.Status.DRAFT and not case.number and case.submitted_at is None,
         "can_urge": is_applicant and case.status == Case.Status.IN_PROGRESS,
         "decision_form": DecisionForm(initial={"step_id": case.current_step_id, "round": case.round}) if can_decide else None,
         "can_copy": services.may_copy(case, request.user),
@@ -243,18 +235,34 @@ def case_detail(request, pk: int):
     return render(request, "approvals/case_detail.html", ctx)
 
 
+_PICKER_FIELDS = {"person": False, "users": True, "acceptance-members": True}
+
+
+def _people_picker(request, *, exclude_ids=()):
+    """htmx: the people picker's results for what was typed (name, unit or position), at most
+    PEOPLE_LIMIT, the people already chosen kept on top and checked."""
+    field = request.GET.get("field", "person")
+    if field not in _PICKER_FIELDS:
+        raise Http404
+    q = request.GET.get("q", "")[:50]
+    chosen, found, more = selectors.people_search(q, exclude_ids=exclude_ids, selected_ids=request.GET.getlist(field)[:50])
+    ctx = {"chosen": chosen, "found": found, "more": more, "q": q, "field": field, "searched": True,
+           "input_type": "checkbox" if _PICKER_FIELDS[field] else "radio"}
+    return render(request, "approvals/_people_options.html", ctx)
+
+
 @require_GET
 def people_options(request, pk: int):
-    """htmx: the people picker of the hand-over and copy forms, loaded when opened (128
-    options rendered on every case view would cost more than the rest of the page)."""
+    """htmx: the people picker of the hand-over, add-an-approver and copy forms of a case (for
+    those who may read it; never the applicant)."""
     case = get_case_for_user(request.user, pk)
-    people = (
-        User.objects.filter(is_active=True)
-        .exclude(pk=case.applicant_id)
-        .order_by("unit__sort_order", "username")
-        .values_list("id", "full_name", "unit__name")
-    )
-    return render(request, "approvals/_people_options.html", {"people": people})
+    return _people_picker(request, exclude_ids=[case.applicant_id])
+
+
+@require_GET
+def people_search(request):
+    """htmx: the people picker of a form being filled (the acceptance team)."""
+    return _people_picker(request)
 
 
 def _rows(cases, overdue_before) -> list[dict]:
@@ -270,7 +278,7 @@ def _rows(cases, overdue_before) -> list[dict]:
             {
                 "pk": c.pk,
                 "token": f"{c.pk}:{c.current_step_id or 0}:{c.round}",
-                "number": c.number,
+                "number": c.display_number,
                 "title": c.title,
                 "matter": c.matter.name,
                 "low_risk": c.matter.low_risk,
@@ -387,6 +395,19 @@ def _act(request, case, run, success):
 def _form_refused(request, case, form, field):
     messages.error(request, " ".join(form.errors.get(field, [])))
     return redirect("approvals:detail", pk=case.pk)
+
+
+@require_POST
+def case_delete_view(request, pk: int):
+    """The applicant deletes a draft never submitted (the page asks to confirm first)."""
+    case = get_case_for_user(request.user, pk)
+    try:
+        services.case_delete_draft(case=case, actor=request.user)
+    except ApprovalError as exc:
+        messages.error(request, exc.message)
+        return redirect("approvals:detail", pk=case.pk)
+    messages.success(request, _("Draft deleted."))
+    return redirect("approvals:mine")
 
 
 @require_POST

@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from approvals.forms import PeoplePicker
 from approvals.money import format_yuan
 from core.forms import BootstrapMixin
 from core.money import MoneyField
@@ -95,7 +96,7 @@ class AcceptanceSectionForm(BootstrapMixin, forms.Form):
     accepted_on = forms.DateField(label=_("Acceptance date"), widget=DATE)
     result = forms.ChoiceField(label=_("Result"), choices=Acceptance.Result.choices)
     members = UserChoices(
-        label=_("Acceptance team"), queryset=User.objects.none(), widget=forms.SelectMultiple(attrs={"size": 8}),
+        label=_("Acceptance team"), queryset=User.objects.none(), widget=PeoplePicker(),
         help_text=_("At least two people, at least one from outside the requesting unit."),
         error_messages={"required": _("Name the people who accepted.")},
     )

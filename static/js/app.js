@@ -5,3 +5,9 @@ document.addEventListener("click", (event) => {
     event.preventDefault();
   }
 });
+// A people picker's search box filters; Enter must not submit the form it sits in.
+document.addEventListener("keydown", (event) => {
+  if (event.key === "Enter" && event.target.matches(".people-picker input[type=search]")) {
+    event.preventDefault();
+  }
+});

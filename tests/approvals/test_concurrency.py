@@ -62,13 +62,15 @@ def test_double_click_records_one_decision(office, make_case):
     assert Action.objects.filter(case=case, kind="approve").count() == 1
 
 
-def test_parallel_case_creation_issues_distinct_consecutive_numbers(office, spend):
+def test_parallel_first_submissions_issue_distinct_consecutive_numbers(office, spend):
     n = 12
+    drafts = [services.case_create(matter=spend, applicant=office.clerk, title="并发", amount="10") for _ in range(n)]
+    assert all(d.number == "" for d in drafts)  # a draft has no number yet
     results = run_parallel(
-        [lambda: services.case_create(matter=spend, applicant=office.clerk, title="并发", amount="10") for _ in range(n)]
+        [lambda d=d: services.case_submit(case=d, actor=office.clerk) for d in drafts]
     )
     assert all(r[0] == "ok" for r in results), results
-    numbers = sorted(r[1].number for r in results)
+    numbers = sorted(Case.objects.filter(pk__in=[d.pk for d in drafts]).values_list("number", flat=True))
     assert len(set(numbers)) == n
     seqs = sorted(int(num.rsplit("-", 1)[1]) for num in numbers)
     assert seqs == list(range(seqs[0], seqs[0] + n))

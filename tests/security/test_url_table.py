@@ -65,6 +65,8 @@ TABLE = {
     "approvals:copy": (lambda w: reverse("approvals:copy", args=[w.foreign.pk]), st(405)),
     "approvals:attach": (lambda w: reverse("approvals:attach", args=[w.foreign.pk]), st(405)),
     "approvals:pdf": (lambda w: reverse("approvals:pdf", args=[w.foreign.pk]), st(200, **HIDDEN_FROM_UNIT)),
+    "approvals:delete": (lambda w: reverse("approvals:delete", args=[w.own.pk]), st(405)),  # a POST
+    "approvals:people_search": (lambda w: reverse("approvals:people_search") + "?field=person&q=a", st(200)),
     "approvals:people": (lambda w: reverse("approvals:people", args=[w.foreign.pk]), st(200, **HIDDEN_FROM_UNIT)),
     "approvals:delegations": (lambda w: reverse("approvals:delegations"), st(200)),
     "approvals:delegation_end": (lambda w: reverse("approvals:delegation_end", args=[w.delegation.pk]), st(405)),

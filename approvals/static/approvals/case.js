@@ -11,3 +11,7 @@ document.addEventListener("change", (event) => {
   if (event.target.id !== "select-all") return;
   document.querySelectorAll("input[name=case]").forEach((cb) => { cb.checked = event.target.checked; });
 });
+// Long cards (trail, comments) are collapsed on the phone and open on a wide screen.
+if (window.matchMedia("(min-width: 992px)").matches) {
+  document.querySelectorAll("details[data-open-wide]").forEach((d) => { d.open = true; });
+}

@@ -23,3 +23,6 @@ class BudgetConfig(AppConfig):
         for rule in (LineNearlyExhausted(), ExecutionBehindTime(), YearEndRush(), FrequentAdjustments()):
             register_rule(rule)
         navigation.replace("budget", "budget:index")
+        from . import links
+
+        links.register()  # the chain view: budget lines and the case → line link (core.chain)

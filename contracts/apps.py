@@ -31,6 +31,8 @@ class ContractsConfig(AppConfig):
         for rule in (SupplementsOverLimit(), TooManyChanges(), ContractDiffersFromAward()):
             register_rule(rule)
 
-        from . import payables
+        from . import links, payables
+
+        links.register()  # the chain view: contracts, supplements, acceptances, payments (core.chain)
 
         payables.register()

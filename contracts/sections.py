@@ -22,10 +22,6 @@ from .forms import AcceptanceSectionForm, ContractSectionForm, PaymentSectionFor
 from .models import Acceptance, Contract, DocKind, Payment, PaymentTerm, Supplement
 
 
-def _links(case, user, key):
-    return selectors.chain_links_for_case(case, user, key)
-
-
 def _can_fill(case, user, key) -> bool:
     return case.applicant_id == user.pk and case.status in services.EDITABLE and case.stage_key == key
 
@@ -92,9 +88,6 @@ class ContractSection(CaseSection):
     def on_withdrawn(self, case, actor):
         services.contract_cancel(case=case)
 
-    def links(self, case, user):
-        return _links(case, user, self.key)
-
     def snapshot(self, case):
         c = Contract.objects.filter(case=case).first()
         if c is None:
@@ -149,9 +142,6 @@ class AcceptanceSection(CaseSection):
 
     def on_withdrawn(self, case, actor):
         services.acceptance_cancel(case=case)
-
-    def links(self, case, user):
-        return _links(case, user, self.key)
 
     def snapshot(self, case):
         a = Acceptance.objects.filter(case=case).first()
@@ -217,9 +207,6 @@ class PaymentSection(CaseSection):
     def on_withdrawn(self, case, actor):
         services.payment_cancel(case=case)
 
-    def links(self, case, user):
-        return _links(case, user, self.key)
-
     def snapshot(self, case):
         p = Payment.objects.filter(case=case).first()
         if p is None:
@@ -271,9 +258,6 @@ class SupplementSection(CaseSection):
 
     def on_withdrawn(self, case, actor):
         services.supplement_cancel(case=case)
-
-    def links(self, case, user):
-        return _links(case, user, self.key)
 
     def snapshot(self, case):
         s = Supplement.objects.filter(case=case).first()

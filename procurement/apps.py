@@ -34,3 +34,6 @@ class ProcurementConfig(AppConfig):
         navigation.replace("procurement", "procurement:index")
         for owner in OWNERS:
             documents.register(owner)
+        from . import links
+
+        links.register()  # the chain view: purchases (core.chain)

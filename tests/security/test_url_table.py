@@ -120,6 +120,9 @@ TABLE = {
     "contracts:payment_list": (lambda w: reverse("contracts:payment_list"), st(200)),
     "contracts:payment_detail": (lambda w: reverse("contracts:payment_detail", args=[w.payment.pk]), st(200, **HIDDEN_FROM_UNIT)),
     "contracts:payment_pay": (lambda w: reverse("contracts:payment_pay", args=[w.payment.pk]), st(405)),
+    # the chain view: readable as its starting record (the foreign contract), records the person may not read
+    # inside it are placeholders (tests/chain)
+    "chain:node": (lambda w: reverse("chain:node", args=["contract", w.contract.pk]), st(200, **HIDDEN_FROM_UNIT)),
     # risk: the warning desk for supervisors, the principal and the administrator (every warning) and the
     # leaders in charge (their units'); the world's warning is of 采购中心, which the leader does not supervise
     "risk:index": (lambda w: reverse("risk:index"), only((Role.SUPERVISOR, Role.PRINCIPAL, Role.ADMIN, Role.LEADER), 200, 403)),

@@ -20,6 +20,9 @@ class ApprovalsConfig(AppConfig):
         badges.register("notices", selectors.unread_notice_count)
         search.register("cases", _("Forms"), selectors.search_results)
         documents.register(OWNER)
+        from . import links
+
+        links.register()  # the chain view's kind "case" (core.chain)
 
         from .risk_rules import ApplicantApproved, NoCollectiveDecision, OffHoursApprovals, StalledApproval
         from .rules import register_record_page, register_rule

@@ -103,10 +103,6 @@ class CaseSection:
     def on_withdrawn(self, case: Case, actor) -> None:
         """The applicant withdrew the case (final)."""
 
-    def links(self, case: Case, user) -> list[dict]:
-        """Related records for the chain view: [{"label":..., "url":..., "text":...}]."""
-        return []
-
     # --- the trail -------------------------------------------------------------------
     def snapshot(self, case: Case) -> dict | None:
         """The section's content at this moment, JSON-safe, kept in every trail entry of the

@@ -207,14 +207,12 @@ def case_detail(request, pk: int):
     for section in registry.sections_for(case):
         if section.display_template:
             sections.append({"section": section, "template": section.display_template, "ctx": section.context(case, request.user)})
-    links = [link for s in registry.sections_for(case) for link in s.links(case, request.user)]
     can_decide = selectors.user_can_decide(request.user, case)
     is_applicant = case.applicant_id == request.user.pk
     ctx = {
         **page,
         "case": case,
         "sections": sections,
-        "links": links,
         "can_decide": can_decide,
         "is_applicant": is_applicant,
         "can_edit": is_applicant and case.status in (Case.Status.DRAFT, Case.Status.RETURNED),

@@ -25,3 +25,6 @@ class BudgetConfig(AppConfig):
                      FrequentAdjustments()):
             register_rule(rule)
         navigation.replace("budget", "budget:index")
+        from . import links
+
+        links.register()  # the chain view: budget lines and the case → line link (core.chain)

@@ -10,7 +10,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -138,12 +137,6 @@ class BudgetSection(CaseSection):
         """A later stage decided ``amount`` (the award, the contract): the reservation follows."""
         services.case_budget_follow(case=case, amount=amount, actor=actor)
 
-    def links(self, case, user):
-        link = CaseBudget.objects.select_related("line__unit").filter(case=case).first()
-        if link is None:
-            return []
-        return [{"label": _("Budget line"), "url": reverse("budget:line_detail", args=[link.line_id]), "text": link.line.label}]
-
 
 class BudgetAdjustmentSection(CaseSection):
     key = "budget_adjustment"
@@ -205,12 +198,3 @@ class BudgetAdjustmentSection(CaseSection):
 
     def on_withdrawn(self, case, actor):
         services.budget_adjustment_release(case=case, actor=actor)
-
-    def links(self, case, user):
-        adj = BudgetAdjustment.objects.select_related("line__unit", "to_line__unit").filter(case=case).first()
-        if adj is None:
-            return []
-        out = [{"label": _("Budget line"), "url": reverse("budget:line_detail", args=[adj.line_id]), "text": adj.line.label}]
-        if adj.to_line_id:
-            out.append({"label": _("To line"), "url": reverse("budget:line_detail", args=[adj.to_line_id]), "text": adj.to_line.label})
-        return out

@@ -25,4 +25,8 @@ class ConstructionConfig(AppConfig):
             register_rule(rule())
         register_record_page("construction.project", "construction:detail")
         payables.register()
+
+        from . import links
+
+        links.register()  # the chain view: projects (core.chain)
         navigation.replace("construction", "construction:index")

@@ -20,11 +20,6 @@ from . import services
 from .models import ChangeOrder, ProgressPayment, Project, Settlement
 
 
-def _project_link(project: Project) -> list[dict]:
-    return [{"label": gettext_lazy("Construction project"), "url": reverse("construction:detail", args=[project.pk]),
-             "text": f"{project.number} {project.name}"}]
-
-
 class _ProjectRecordSection(CaseSection):
     display_template = "construction/_section.html"
     _model = None
@@ -36,11 +31,6 @@ class _ProjectRecordSection(CaseSection):
         record = self._record(case)
         project = record if isinstance(record, Project) else getattr(record, "project", None)
         return {"record": record, "project": project, "kind": self.key}
-
-    def links(self, case, user):
-        record = self._record(case)
-        project = record if isinstance(record, Project) else getattr(record, "project", None)
-        return _project_link(project) if project else []
 
 
 class InitiationSection(_ProjectRecordSection):

@@ -33,6 +33,8 @@ class ContractsConfig(AppConfig):
                      ContractEndingUnpaid(), LatePaymentToSme(), RetentionOverLimit(), ContractDiffersFromAward()):
             register_rule(rule)
 
-        from . import payables
+        from . import links, payables
+
+        links.register()  # the chain view: contracts, supplements, acceptances, payments (core.chain)
 
         payables.register()

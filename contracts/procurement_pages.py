@@ -1,5 +1,5 @@
-"""What contracts add to procurement's pages (procurement.downstream): the chain after a
-purchase and a supplier's contracts and payments."""
+"""What contracts add to procurement's supplier pages (procurement.downstream): a supplier's
+contracts and payments."""
 
 from __future__ import annotations
 
@@ -16,10 +16,6 @@ from .models import Contract, Payment
 ZERO = Decimal("0.00")
 _MONEY = DecimalField(max_digits=14, decimal_places=2)
 LIVE = (Contract.Status.ACTIVE, Contract.Status.COMPLETED)
-
-
-def links_for_purchase(purchase) -> list[dict]:
-    return selectors.chain_links(selectors.chain_for_purchase(purchase))
 
 
 def supplier_years(supplier) -> list[dict]:
@@ -63,8 +59,6 @@ def supplier_year_annotations(year: int) -> dict:
 
 
 DOWNSTREAM = Downstream(
-    links_for_case=selectors.chain_links_for_case,
-    links_for_purchase=links_for_purchase,
     supplier_years=supplier_years,
     supplier_records=supplier_records,
     supplier_year_annotations=supplier_year_annotations,

@@ -22,10 +22,6 @@ from .forms import AcceptanceSectionForm, ContractSectionForm, PaymentSectionFor
 from .models import Acceptance, Contract, DocKind, Payment, PaymentTerm, Supplement
 
 
-def _links(case, user, key):
-    return selectors.chain_links_for_case(case, user, key)
-
-
 def _chain_ids(contract: Contract | None) -> list[int]:
     """The cases of a contract's chain: the one that made it, its payments and supplements."""
     if contract is None:
@@ -109,9 +105,6 @@ class ContractSection(CaseSection):
     def on_withdrawn(self, case, actor):
         services.contract_cancel(case=case)
 
-    def links(self, case, user):
-        return _links(case, user, self.key)
-
     def snapshot(self, case):
         c = Contract.objects.filter(case=case).first()
         if c is None:
@@ -170,9 +163,6 @@ class AcceptanceSection(CaseSection):
 
     def on_withdrawn(self, case, actor):
         services.acceptance_cancel(case=case)
-
-    def links(self, case, user):
-        return _links(case, user, self.key)
 
     def snapshot(self, case):
         a = Acceptance.objects.filter(case=case).first()
@@ -249,9 +239,6 @@ class PaymentSection(CaseSection):
     def on_withdrawn(self, case, actor):
         services.payment_cancel(case=case)
 
-    def links(self, case, user):
-        return _links(case, user, self.key)
-
     def snapshot(self, case):
         p = Payment.objects.filter(case=case).first()
         if p is None:
@@ -314,9 +301,6 @@ class SupplementSection(CaseSection):
 
     def on_withdrawn(self, case, actor):
         services.supplement_cancel(case=case)
-
-    def links(self, case, user):
-        return _links(case, user, self.key)
 
     def snapshot(self, case):
         s = Supplement.objects.filter(case=case).first()

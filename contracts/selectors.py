@@ -1,26 +1,22 @@
-"""Reads of contracts: access, the contract execution table (合同执行情况表), and the chain
-(全链条) from any record: budget line → request → purchase → quotes → award → contract →
-supplements → acceptance → payments."""
+"""Reads of contracts: access and the contract execution table (合同执行情况表). The chain
+(全链条) of a contract is the chain app's page, from the links in ``contracts.links``."""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import DecimalField, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from approvals.models import Case
 from documents.selectors import documents_of
 from procurement import selectors as procurement_selectors
-from procurement.models import Award, Purchase
 
-from .models import Acceptance, Contract, Payment, PaymentTerm, Supplement
+from .models import Acceptance, Contract, Payment, PaymentTerm
 
 ZERO = Decimal("0.00")
 _MONEY = DecimalField(max_digits=16, decimal_places=2)
@@ -263,109 +259,3 @@ def payable_terms_for_case(case: Case | None, user):
     )
 
 
-# --- the chain ----------------------------------------------------------------------------------------------
-@dataclass
-class Chain:
-    budget_line: object | None = None
-    request: Case | None = None
-    purchase: Purchase | None = None
-    quotes: list = field(default_factory=list)
-    award: Award | None = None
-    contract: Contract | None = None
-    supplements: list = field(default_factory=list)
-    acceptances: list = field(default_factory=list)
-    payments: list = field(default_factory=list)
-    supplier: object | None = None
-
-
-def chain_for_contract(contract: Contract) -> Chain:
-    purchase = contract.purchase
-    chain = Chain(contract=contract, supplier=contract.supplier, budget_line=contract.budget_line, request=contract.case)
-    if purchase is not None:
-        chain.purchase = purchase
-        chain.quotes = list(purchase.quotes.select_related("supplier").order_by("amount"))
-        chain.award = getattr(purchase, "award", None)
-    chain.supplements = list(contract.supplements.exclude(status=Supplement.Status.CANCELLED).select_related("case"))
-    chain.acceptances = list(contract.acceptances.exclude(status=Acceptance.Status.CANCELLED).select_related("case"))
-    chain.payments = list(contract.payments.exclude(status__in=[PS.DRAFT, PS.CANCELLED]).select_related("case").order_by("created_at"))
-    return chain
-
-
-def chain_for_purchase(purchase: Purchase) -> Chain:
-    contract = (
-        Contract.objects.select_related("case", "supplier", "budget_line__unit", "purchase").filter(purchase=purchase).first()
-    )
-    if contract is not None:
-        return chain_for_contract(contract)
-    from budget.models import CaseBudget
-
-    link = CaseBudget.objects.select_related("line__unit").filter(case_id=purchase.case_id).first()
-    award = Award.objects.select_related("supplier").filter(purchase=purchase).first()
-    return Chain(
-        budget_line=link.line if link else None, request=purchase.case, purchase=purchase,
-        quotes=list(purchase.quotes.select_related("supplier").order_by("amount")), award=award,
-        supplier=award.supplier if award else None,
-    )
-
-
-def chain_for_case(case: Case) -> Chain | None:
-    """The chain a case belongs to, whichever record it carries."""
-    contract = (
-        Contract.objects.select_related("case", "supplier", "budget_line__unit", "purchase")
-        .filter(Q(case=case) | Q(payments__case=case) | Q(supplements__case=case) | Q(acceptances__case=case))
-        .first()
-    )
-    if contract is not None:
-        return chain_for_contract(contract)
-    purchase = Purchase.objects.select_related("case").filter(case=case).first()
-    if purchase is not None:
-        return chain_for_purchase(purchase)
-    return None
-
-
-MY_SECTIONS = ("purchase", "award", "contract", "acceptance", "payment", "supplement")
-
-
-def chain_links_for_case(case: Case, user, section_key: str) -> list[dict]:
-    """Links of the chain for the case page, given once (by the first of our sections the
-    case has reached)."""
-    keys = [k for k in case.matter.stages[: case.stage + 1] if k in MY_SECTIONS]
-    if not keys or keys[0] != section_key:
-        return []
-    chain = chain_for_case(case)
-    if chain is None:
-        return []
-    # a case with a budget section links its line already
-    return chain_links(chain, exclude_case_id=case.pk, with_budget_line="budget" not in case.matter.stages)
-
-
-def chain_links(chain: Chain, *, exclude_case_id: int | None = None, with_budget_line: bool = True) -> list[dict]:
-    links = []
-    if chain.budget_line is not None and with_budget_line:
-        links.append({"label": _("Budget line"), "url": reverse("budget:line_detail", args=[chain.budget_line.pk]),
-                      "text": chain.budget_line.label})
-    if chain.request is not None and chain.request.pk != exclude_case_id:
-        links.append({"label": _("Request"), "url": reverse("approvals:detail", args=[chain.request.pk]),
-                      "text": f"{chain.request.number} {chain.request.title}"})
-    if chain.purchase is not None:
-        links.append({"label": _("Purchase"), "url": reverse("procurement:purchase_detail", args=[chain.purchase.pk]),
-                      "text": f"{chain.purchase.get_method_display()} · {len(chain.quotes)} " + _("quotes")})
-    if chain.award is not None:
-        links.append({"label": _("Award"), "url": reverse("procurement:purchase_detail", args=[chain.purchase.pk]) + "#award",
-                      "text": f"{chain.award.supplier.name} ¥{chain.award.amount:,.2f} · {chain.award.get_status_display()}"})
-    if chain.supplier is not None:
-        links.append({"label": _("Supplier"), "url": reverse("procurement:supplier_detail", args=[chain.supplier.pk]),
-                      "text": chain.supplier.name})
-    if chain.contract is not None:
-        links.append({"label": _("Contract"), "url": reverse("contracts:detail", args=[chain.contract.pk]),
-                      "text": f"{chain.contract.number} ¥{chain.contract.amount:,.2f} · {chain.contract.get_status_display()}"})
-    for s in chain.supplements:
-        links.append({"label": _("Supplementary agreement"), "url": reverse("approvals:detail", args=[s.case_id]),
-                      "text": f"{s.case.number} ¥{s.old_amount:,.2f} → ¥{s.new_amount:,.2f} · {s.get_status_display()}"})
-    for a in chain.acceptances:
-        links.append({"label": _("Acceptance"), "url": reverse("approvals:detail", args=[a.case_id]),
-                      "text": f"{a.case.number} {a.accepted_on} {a.get_result_display()} · {a.get_status_display()}"})
-    for p in chain.payments:
-        links.append({"label": _("Payment"), "url": reverse("contracts:payment_detail", args=[p.pk]),
-                      "text": f"{p.case.number} ¥{p.amount:,.2f} · {p.get_status_display()}"})
-    return links

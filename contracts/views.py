@@ -61,11 +61,10 @@ def export(request):
 @require_GET
 def contract_detail(request, pk: int):
     contract = selectors.contract_for_user(request.user, pk)
-    chain = selectors.chain_for_contract(contract)
     page = selectors.contract_page(contract)
     is_unit_member = request.user.unit_id == contract.unit_id
     return render(request, "contracts/detail.html", {
-        "active_nav": "contracts", "contract": contract, **page, "links": selectors.chain_links(chain),
+        "active_nav": "contracts", "contract": contract, **page,
         "can_request": is_unit_member and contract.status == Contract.Status.ACTIVE,
         "can_upload_scan": not services.may_attach(contract, request.user, DocKind.CONTRACT_SCAN),
     })
@@ -115,10 +114,9 @@ def payment_list(request):
 @require_GET
 def payment_detail(request, pk: int):
     payment = selectors.payment_for_user(request.user, pk)
-    chain = selectors.chain_for_contract(payment.contract)
     can_pay = payment.status == Payment.Status.APPROVED and payment_permissions.pay_refusal(request.user, payment.case) is None
     return render(request, "contracts/payment_detail.html", {
-        "active_nav": "contracts", "payment": payment, "links": selectors.chain_links(chain),
+        "active_nav": "contracts", "payment": payment,
         "figures": services.contract_figures(payment.contract, exclude_payment_id=payment.pk),
         "documents": list(documents_of(payment)),
         "can_pay": can_pay, "pay_form": PayForm() if can_pay else None,

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from .models import Document
 
@@ -18,4 +18,22 @@ def documents_by_owner(model, owner_ids) -> dict[int, list[Document]]:
     docs: dict[int, list[Document]] = {}
     for d in Document.objects.filter(owner_type=ct, owner_id__in=list(owner_ids)).order_by("id"):
         docs.setdefault(d.owner_id, []).append(d)
+    return docs
+
+
+def documents_by_owners(owners) -> dict[tuple[type, int], list[Document]]:
+    """Files of records of several models, in one query: (model, owner id) → list."""
+    by_model: dict[type, set[int]] = {}
+    for owner in owners:
+        by_model.setdefault(type(owner), set()).add(owner.pk)
+    if not by_model:
+        return {}
+    cts = {model: ContentType.objects.get_for_model(model, for_concrete_model=False) for model in by_model}
+    model_of = {ct.pk: model for model, ct in cts.items()}
+    q = Q()
+    for model, ids in by_model.items():
+        q |= Q(owner_type=cts[model], owner_id__in=sorted(ids))
+    docs: dict[tuple[type, int], list[Document]] = {}
+    for d in Document.objects.filter(q).order_by("id"):
+        docs.setdefault((model_of[d.owner_type_id], d.owner_id), []).append(d)
     return docs

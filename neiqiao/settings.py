@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "assets",
     "accounting",
     "risk",
+    "chain",
     "core",
     # after our apps: a catalog listed earlier wins, so our wording ("筛选") beats the admin's ("过滤器")
     "django.contrib.admin",

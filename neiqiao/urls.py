@@ -32,5 +32,6 @@ urlpatterns = [
     path("assets/", include("assets.urls")),
     path("accounting/", include("accounting.urls")),
     path("risk/", include("risk.urls")),
+    path("chain/", include("chain.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -40,3 +40,6 @@ class ProcurementConfig(AppConfig):
         from . import payables
 
         payables.register()  # a purchase without a contract is paid at the payment desk
+        from . import links
+
+        links.register()  # the chain view: purchases (core.chain)

@@ -1,7 +1,7 @@
-"""What the apps after procurement (contracts, payments) add to its pages — the chain of
-records after a purchase, and a supplier's contracts and payments — registered by them in
-their ``AppConfig.ready()``, so procurement imports none of them. Nothing registered: the
-pages show procurement's own records only."""
+"""What the apps after procurement (contracts) add to its supplier pages — a supplier's
+contracts and payments — registered by them in their ``AppConfig.ready()``, so procurement
+imports none of them. Nothing registered: the pages show procurement's own records only.
+(The chain of records after a purchase is the chain app's, through ``core.chain``.)"""
 
 from __future__ import annotations
 
@@ -11,9 +11,6 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Downstream:
-    # the chain links (关联查询) shown on a purchase or award section of a case, and on a purchase page
-    links_for_case: Callable[..., list[dict]]  # (case, user, section_key)
-    links_for_purchase: Callable[..., list[dict]]  # (purchase)
     # a supplier: rows per year {"year", "contracts", "contracted", "paid"}
     supplier_years: Callable[..., list[dict]]  # (supplier)
     # a supplier: {"contracts": queryset, "payments": queryset} within the unit scope (None = every unit)

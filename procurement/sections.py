@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from approvals.registry import CaseSection
 
-from . import downstream, selectors, services
+from . import selectors, services
 from .forms import AwardSectionForm, PurchaseSectionForm, award_initial
 from .models import Award, Purchase
 
@@ -20,12 +20,6 @@ def _purchase(case) -> Purchase | None:
     if case is None:
         return None
     return Purchase.objects.select_related("case").filter(case=case).first()
-
-
-def _chain_links(case, user, key: str) -> list[dict]:
-    """Every record of the chain this case belongs to (for the case page)."""
-    after = downstream.get()
-    return after.links_for_case(case, user, key) if after else []
 
 
 class PurchaseSection(CaseSection):
@@ -74,9 +68,6 @@ class PurchaseSection(CaseSection):
 
     def on_withdrawn(self, case, actor):
         services.purchase_cancel(case=case)
-
-    def links(self, case, user):
-        return _chain_links(case, user, self.key)
 
     def snapshot(self, case):
         p = _purchase(case)
@@ -133,9 +124,6 @@ class AwardSection(CaseSection):
 
     def on_withdrawn(self, case, actor):
         services.award_cancel(case=case)
-
-    def links(self, case, user):
-        return _chain_links(case, user, self.key)
 
     def snapshot(self, case):
         p = _purchase(case)

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from approvals.exceptions import ApprovalError
 from documents.selectors import documents_of
 
-from . import downstream, selectors, services, xlsx
+from . import selectors, services, xlsx
 from .forms import PurchaseFilterForm, QualificationForm, ReasonForm, SupplierFilterForm, SupplierForm
 from .models import Award, Purchase, Supplier, Threshold
 
@@ -67,13 +67,11 @@ def index(request):
 def purchase_detail(request, pk: int):
     purchase = selectors.purchase_for_user(request.user, pk)
     award = Award.objects.select_related("supplier", "quote").filter(purchase=purchase).first()
-    after = downstream.get()
     return render(request, "procurement/purchase_detail.html", {
         "active_nav": "procurement", "purchase": purchase, "award": award,
         "quotes": selectors.quotes_with_documents(purchase),
         "requirement": selectors.method_requirement(amount=purchase.case.amount, category=purchase.category)
         if purchase.case.amount else None,
-        "links": after.links_for_purchase(purchase) if after else [],
         "history": purchase.history.select_related("history_user").order_by("-history_date")[:20],
     })
 

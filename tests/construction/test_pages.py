@@ -257,3 +257,15 @@ def test_a_project_from_initiation_to_handover(client, works, django_assert_max_
     for text in (construction.number, supervision.number, change.case.number, pay.case.number, s.case.number,
                  "概算书.pdf", "竣工验收报告.pdf", "现场.png", cards[0].number, "10.83", "data-testid=\"deadline\""):
         assert text in body, text
+
+
+def test_the_chain_view_shows_the_project_between_its_case_and_its_contracts(client, works):
+    p = works.project("300000.00")
+    contract = works.link(p, "250000.00")
+    client.force_login(works.o.clerk)
+    page = client.get(reverse("construction:detail", args=[p.pk])).content.decode()
+    assert reverse("chain:node", args=["project", p.pk]) in page
+    for start in (("project", p.pk), ("contract", contract.pk)):
+        body = client.get(reverse("chain:node", args=start)).content.decode()
+        assert p.number in body and contract.number in body and p.case.number in body
+        assert reverse("construction:detail", args=[p.pk]) in body

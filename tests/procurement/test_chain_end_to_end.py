@@ -1,7 +1,7 @@
 """The whole chain through the pages, as the people would click it (Django test client):
 budget line → purchase request → three quotes → award → contract with terms → acceptance →
 two payments → the contract execution table and the budget execution table updated, the
-supplier totals updated, and the whole chain visible from each of its records."""
+supplier totals updated, and the whole chain (the chain view) reached from each of its records."""
 
 from __future__ import annotations
 
@@ -176,22 +176,28 @@ def test_the_whole_chain_in_the_browser_pages(office, catalogue, line, suppliers
     supplier_page = head.get(reverse("procurement:supplier_detail", args=[suppliers[0].pk])).content.decode()
     assert contract.number in supplier_page and "¥95,600.00" in supplier_page
 
-    # 8. the whole chain from each record
+    # 8. the whole chain from each record: its page links to the chain view, which shows every record
     payments = list(Payment.objects.filter(contract=contract))
     pages = [
-        reverse("approvals:detail", args=[case.pk]),
-        reverse("procurement:purchase_detail", args=[purchase.pk]),
-        reverse("contracts:detail", args=[contract.pk]),
-        *[reverse("contracts:payment_detail", args=[p.pk]) for p in payments],
-        *[reverse("approvals:detail", args=[p.case_id]) for p in payments],
+        (reverse("budget:line_detail", args=[line.pk]), ("budget_line", line.pk)),
+        (reverse("approvals:detail", args=[case.pk]), ("case", case.pk)),
+        (reverse("procurement:purchase_detail", args=[purchase.pk]), ("purchase", purchase.pk)),
+        (reverse("contracts:detail", args=[contract.pk]), ("contract", contract.pk)),
+        *[(reverse("contracts:payment_detail", args=[p.pk]), ("payment", p.pk)) for p in payments],
+        *[(reverse("approvals:detail", args=[p.case_id]), ("case", p.case_id)) for p in payments],
     ]
-    for url in pages:
-        body = head.get(url).content.decode()
+    for url, start in pages:
+        chain_url = reverse("chain:node", args=start)
+        assert chain_url in head.get(url).content.decode(), url
+        body = head.get(chain_url).content.decode()
         for link in (reverse("budget:line_detail", args=[line.pk]), reverse("contracts:detail", args=[contract.pk]),
                      reverse("procurement:purchase_detail", args=[purchase.pk]),
                      reverse("procurement:supplier_detail", args=[suppliers[0].pk]),
+                     reverse("approvals:detail", args=[case.pk]),
                      *[reverse("contracts:payment_detail", args=[p.pk]) for p in payments]):
-            assert link in body, (url, link)
+            assert link in body, (chain_url, link)
+        for name in ("合同文本.pdf", "合同盖章扫描件.pdf", "验收报告.pdf", "报价单-"):
+            assert name in body, (chain_url, name)
     line_page = head.get(reverse("budget:line_detail", args=[line.pk])).content.decode()
     assert case.number in line_page
     # 3 quotes, contract text and scan, acceptance report (besides the forms' own materials)

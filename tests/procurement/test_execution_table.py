@@ -63,6 +63,8 @@ def test_drill_down_to_the_contract_and_its_chain(flow, two_contracts, client):
     c1, _c2 = two_contracts
     client.force_login(flow.o.head)
     body = client.get(reverse("contracts:detail", args=[c1.pk])).content.decode()
+    assert c1.number in body and c1.supplier.name in body and reverse("chain:node", args=["contract", c1.pk]) in body
+    body = client.get(reverse("chain:node", args=["contract", c1.pk])).content.decode()  # the chain view
     for text in (c1.number, c1.supplier.name, c1.case.number, reverse("budget:line_detail", args=[flow.line.pk]),
                  reverse("procurement:purchase_detail", args=[c1.purchase_id])):
         assert text in body

@@ -129,6 +129,9 @@ TABLE = {
     "construction:new": (lambda w: reverse("construction:new"), st(200, supervisor=403)),
     "construction:detail": (lambda w: reverse("construction:detail", args=[_project(w).pk]), st(200, **HIDDEN_FROM_UNIT)),
     "construction:act": (lambda w: reverse("construction:act", args=[_project(w).pk, "start"]), st(405)),
+    # the chain view: readable as its starting record (the foreign contract), records the person may not read
+    # inside it are placeholders (tests/chain)
+    "chain:node": (lambda w: reverse("chain:node", args=["contract", w.contract.pk]), st(200, **HIDDEN_FROM_UNIT)),
     # risk: the warning desk for supervisors, the principal and the administrator (every warning) and the
     # leaders in charge (their units'); the world's warning is of 采购中心, which the leader does not supervise
     "risk:index": (lambda w: reverse("risk:index"), only((Role.SUPERVISOR, Role.PRINCIPAL, Role.ADMIN, Role.LEADER), 200, 403)),

@@ -18,7 +18,7 @@ from documents import registry as document_registry
 from documents.checks import check_upload
 from org.models import Unit, User
 
-from . import registry, selectors, services, trail
+from . import registry, selectors, services, trail, work
 from .exceptions import ApprovalError
 from .forms import AttachmentForm, CaseHeaderForm, CommentForm, CopyForm, DecisionForm, DelegationForm
 from .models import Case, CaseCopy, Category, Delegation, Matter, Notification
@@ -263,12 +263,20 @@ def _rows(cases, overdue_before) -> list[dict]:
     from .money import format_yuan
 
     statuses = dict(Case.Status.choices)
+    detail = reverse("approvals:detail", args=[0])[:-2]
     rows = []
     for c in cases:
         since = timezone.localtime(c.current_since) if c.current_since else None
+        if c.status == Case.Status.DRAFT and c.stage > 0:
+            # the earlier stage was approved: the applicant's next section waits (待填写：合同), not a draft
+            section = registry.current_section(c)
+            status = _("To fill in: %(stage)s") % {"stage": section.label if section else c.stage_key}
+        else:
+            status = statuses.get(c.status, c.status)
         rows.append(
             {
                 "pk": c.pk,
+                "url": f"{detail}{c.pk}/",
                 "token": f"{c.pk}:{c.current_step_id or 0}:{c.round}",
                 "number": c.number,
                 "title": c.title,
@@ -277,47 +285,76 @@ def _rows(cases, overdue_before) -> list[dict]:
                 "unit": c.unit.name,
                 "applicant": c.applicant.full_name or c.applicant.username,
                 "amount": format_yuan(c.amount),
-                "status": statuses.get(c.status, c.status),
+                "status": status,
                 "step": c.current_step.name if c.current_step_id else "",
                 "since": since.strftime("%m-%d %H:%M") if since else "",
                 "overdue": bool(c.current_since and c.current_since < overdue_before),
+                "unread": getattr(c, "unread", False),
             }
         )
     return rows
 
 
+def _item_rows(items) -> list[dict]:
+    """Rows of the same table for the work other apps register (approvals.work.WorkItem)."""
+    rows = []
+    for it in items:
+        since = timezone.localtime(it.since) if it.since else None
+        rows.append({
+            "url": it.url, "number": it.number, "title": it.title, "matter": "", "unit": it.unit,
+            "applicant": it.applicant, "amount": it.amount, "status": it.what, "step": "",
+            "since": since.strftime("%m-%d %H:%M") if since else "", "overdue": False, "action": it.action,
+        })
+    return rows
+
+
+# the tabs that list cases through the table below, with their filters and pages
 TABS = {
     "pending": (selectors.pending_for, "inbox"),
+    "fill": (selectors.to_fill, "inbox"),
+    "returned": (selectors.returned_to, "inbox"),
+    "copied": (selectors.copied_to, "inbox"),
     "done": (selectors.done_by, "inbox"),
     "mine": (selectors.mine, "mine"),
-    "copied": (selectors.copied_to, "inbox"),
 }
+SORTS = {"amount": "amount", "-amount": "-amount", "age": "current_since", "number": "number", "-created": "-created_at"}
+ITEM_LIMIT = 100
 
 
 @require_GET
 def inbox(request, tab: str = "pending"):
+    counts = work.counts_for(request.user)
+    source = None
     if tab not in TABS:
-        raise Http404
-    fn, nav = TABS[tab]
-    qs = selectors.apply_filters(fn(request.user), request.GET)
-    sort = request.GET.get("sort")
-    sorts = {"amount": "amount", "-amount": "-amount", "age": "current_since", "number": "number", "-created": "-created_at"}
-    if sort in sorts:
-        qs = qs.order_by(sorts[sort], "id")
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+        source = next((s for s in counts.sources if s.key == tab), None)
+        if source is None:
+            raise Http404
     overdue_before = timezone.now() - timedelta(hours=24)
     ctx = {
         "tab": tab,
+        "work_tabs": counts.tabs(),
+        "active_nav": TABS[tab][1] if source is None else "inbox",
+        "overdue_before": overdue_before,
+        "sort": request.GET.get("sort", ""),
+    }
+    if source is not None:
+        ctx["cases"] = _item_rows(source.items(request.user, ITEM_LIMIT))
+        ctx["source_label"] = source.label
+        return render(request, "approvals/inbox.html", ctx)
+    fn, _nav = TABS[tab]
+    qs = selectors.apply_filters(fn(request.user), request.GET)
+    sort = request.GET.get("sort")
+    if sort in SORTS:
+        qs = qs.order_by(SORTS[sort], "id")
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    ctx.update({
         "page_obj": page,
         "cases": _rows(page.object_list, overdue_before),
-        "detail_base": reverse("approvals:detail", args=[0])[:-2],
+        "filters": True,
         "matters": list(Matter.objects.filter(is_active=True).values_list("id", "name")),
         "units": list(Unit.objects.filter(is_active=True).values_list("id", "name")),
         "statuses": Case.Status.choices,
-        "overdue_before": overdue_before,
-        "active_nav": nav,
-        "now": timezone.now(),
-    }
+    })
     return render(request, "approvals/inbox.html", ctx)
 
 

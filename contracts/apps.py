@@ -34,3 +34,7 @@ class ContractsConfig(AppConfig):
         from . import payables
 
         payables.register()
+
+        from . import work
+
+        work.register()

@@ -13,5 +13,9 @@ class PaymentsConfig(AppConfig):
         from .permissions import READING_ROLES
 
         registry.register_reimbursement()
+
+        from . import work
+
+        work.register()
         navigation.add_after("contracts", "payments", _("Payment desk"), "payments:desk", "bi-cash-coin",
                              roles=READING_ROLES)

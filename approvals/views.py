@@ -554,7 +554,23 @@ def delegation_end(request, pk: int):
 
 @require_GET
 def notifications(request):
-    qs = Notification.objects.filter(user=request.user).select_related("case")
+    """Notices, newest first, grouped by case within the page (a form's notices together)."""
+    qs = Notification.objects.filter(user=request.user).select_related("case").order_by("-created_at", "-id")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    groups: dict = {}
+    for n in page:
+        groups.setdefault(n.case_id, {"case": n.case, "notices": [], "unread": 0})
+        groups[n.case_id]["notices"].append(n)
+        groups[n.case_id]["unread"] += n.read_at is None
+    unread = Notification.objects.filter(user=request.user, read_at__isnull=True).count()
     Notification.objects.filter(user=request.user, read_at__isnull=True, pk__in=[n.pk for n in page]).update(read_at=timezone.now())
-    return render(request, "approvals/notifications.html", {"page_obj": page, "active_nav": "inbox"})
+    return render(request, "approvals/notifications.html", {
+        "page_obj": page, "groups": list(groups.values()), "unread": unread, "active_nav": "inbox",
+    })
+
+
+@require_POST
+def notifications_read_all(request):
+    n = Notification.objects.filter(user=request.user, read_at__isnull=True).update(read_at=timezone.now())
+    messages.success(request, _("%(n)d notices marked as read.") % {"n": n})
+    return redirect("approvals:notifications")

@@ -22,7 +22,7 @@ from . import registry, selectors, services, trail, work
 from .exceptions import ApprovalError
 from .forms import AttachmentForm, CaseHeaderForm, CommentForm, CopyForm, DecisionForm, DelegationForm
 from .models import Case, CaseCopy, Category, Delegation, Matter, Notification
-from .permissions import get_case_for_user
+from .permissions import get_case_for_user, may_set_any_standin, standin_refusal, standins_for
 from .routing import route_preview
 
 PAGE_SIZE = 50
@@ -78,7 +78,13 @@ def _preview(request, matter, case, amount):
     if unit is None:
         return None
     applicant = case.applicant if case else request.user
-    return route_preview(matter=matter, unit=unit, applicant=applicant, amount=value)
+    preview = route_preview(matter=matter, unit=unit, applicant=applicant, amount=value)
+    # who stands in for whom today, shown before the decision: "黄丽华（郑晓梅代）"
+    preview["standins"] = standins_for(
+        [u.pk for s in preview.get("steps", []) for u in (getattr(s, "users", None) or [])],
+        category=matter.category, exclude_deputy_id=applicant.pk,
+    )
+    return preview
 
 
 # --- filing ---------------------------------------------------------------------------------
@@ -219,7 +225,9 @@ def case_detail(request, pk: int):
     links = [link for s in registry.sections_for(case) for link in s.links(case, request.user)]
     can_decide = selectors.user_can_decide(request.user, case)
     is_applicant = case.applicant_id == request.user.pk
+    waiting = [a.user_id for st in page["steps"] if st.pk == case.current_step_id for a in st.current_rows if not a.decision]
     ctx = {
+        "standins": standins_for(waiting, category=case.category, exclude_deputy_id=case.applicant_id) if waiting else {},
         **page,
         "case": case,
         "sections": sections,
@@ -527,16 +535,26 @@ def case_pdf(request, pk: int):
 
 # --- delegation and notices ----------------------------------------------------------------------------
 def delegations(request):
-    form = DelegationForm(request.POST or None, principal=request.user)
+    """代理: a person names their stand-in; an administrator names one for any leader and sees
+    every delegation in force."""
+    for_anyone = may_set_any_standin(request.user)
+    form = DelegationForm(request.POST or None, principal=request.user, for_anyone=for_anyone)
     if request.method == "POST":
         if form.is_valid():
-            form.save()
-            messages.success(request, _("Delegation saved."))
+            d = form.save()
+            messages.success(request, _("Delegation saved: %(deputy)s stands in for %(principal)s from %(start)s to %(end)s.") % {
+                "deputy": d.deputy.get_full_name(), "principal": d.principal.get_full_name(), "start": d.start, "end": d.end})
             return redirect("approvals:delegations")
     ctx = {
         "form": form,
+        "for_anyone": for_anyone,
         "given": Delegation.objects.filter(principal=request.user).select_related("deputy"),
         "received": Delegation.objects.filter(deputy=request.user).select_related("principal"),
+        "in_force": (
+            Delegation.objects.filter(is_active=True, end__gte=timezone.localdate())
+            .select_related("principal__unit", "deputy__unit").order_by("start", "id")
+            if for_anyone else []
+        ),
         "active_nav": "inbox",
         "categories": Category.choices,
     }
@@ -545,7 +563,8 @@ def delegations(request):
 
 @require_POST
 def delegation_end(request, pk: int):
-    d = get_object_or_404(Delegation, pk=pk, principal=request.user)
+    mine = Delegation.objects.all() if may_set_any_standin(request.user) else Delegation.objects.filter(principal=request.user)
+    d = get_object_or_404(mine, pk=pk)
     d.is_active = False
     d.save(update_fields=["is_active"])
     messages.success(request, _("Delegation ended."))

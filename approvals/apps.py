@@ -10,16 +10,18 @@ class ApprovalsConfig(AppConfig):
         from core import badges, navigation, search
         from documents import registry as documents
 
-        from . import checks, selectors  # noqa: F401  (checks registers itself)
+        from . import checks, selectors, work  # noqa: F401  (checks registers itself)
         from .documents import OWNER
 
         navigation.replace("inbox", "approvals:inbox")
         navigation.replace("mine", "approvals:mine")
         navigation.add_topbar("notices", _("Notices"), "approvals:notifications", "bi-bell")
-        badges.register("inbox", selectors.pending_count)
+        badges.register("inbox", work.total_count)
         badges.register("notices", selectors.unread_notice_count)
         search.register("cases", _("Forms"), selectors.search_results)
         documents.register(OWNER)
+        selectors.register_work()
+
         from . import links
 
         links.register()  # the chain view's kind "case" (core.chain)

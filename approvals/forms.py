@@ -11,6 +11,7 @@ from org.models import User
 
 from .exceptions import ApprovalError
 from .models import Delegation, Matter
+from .permissions import DECIDING_ROLES, standin_refusal
 from .services import clean_amount
 from documents.checks import check_upload
 
@@ -110,25 +111,47 @@ class CopyForm(BootstrapMixin, forms.Form):
 
 
 class DelegationForm(BootstrapMixin, forms.ModelForm):
+    """A leader names their own stand-in; an administrator names one for any leader
+    (``principal`` is then a field). The stand-in must be within the leader's scope
+    (permissions.standin_refusal); a refusal names both people and saves nothing."""
+
+    principal = forms.ModelChoiceField(
+        label=_("Leader on leave"), queryset=User.objects.none(), required=False,
+        error_messages={"required": _("Choose the leader who is away.")},
+    )
+
     class Meta:
         model = Delegation
         fields = ["deputy", "start", "end", "category", "reason"]
         widgets = {"start": forms.DateInput(attrs={"type": "date"}), "end": forms.DateInput(attrs={"type": "date"})}
 
-    def __init__(self, *args, principal, **kwargs):
+    def __init__(self, *args, principal, for_anyone: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.principal = principal
-        self.fields["deputy"].queryset = User.objects.filter(is_active=True).exclude(pk=principal.pk).select_related("unit")
+        self.for_anyone = for_anyone
+        people = User.objects.filter(is_active=True).select_related("unit").order_by("unit__sort_order", "username")
+        if for_anyone:
+            self.fields["principal"].required = True
+            self.fields["principal"].queryset = people.filter(roles__overlap=list(DECIDING_ROLES))
+            self.order_fields(["principal", "deputy", "start", "end", "category", "reason"])
+            self.fields["deputy"].queryset = people
+        else:
+            del self.fields["principal"]
+            self.fields["deputy"].queryset = people.exclude(pk=principal.pk)
 
     def clean(self):
         data = super().clean()
         start, end = data.get("start"), data.get("end")
         if start and end and end < start:
             raise ValidationError(_("The end date is before the start date."))
+        principal = data.get("principal") if self.for_anyone else self.principal
+        refusal = standin_refusal(principal, data.get("deputy"))
+        if refusal:
+            self.add_error("deputy", refusal)
         return data
 
     def save(self, commit=True):
-        self.instance.principal = self.principal
+        self.instance.principal = self.cleaned_data["principal"] if self.for_anyone else self.principal
         return super().save(commit)
 
 

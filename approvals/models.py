@@ -518,6 +518,8 @@ class Notification(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     text = models.CharField(max_length=300)
+    # what happened (waiting, returned, copied, ...): one unread notice per person, case and event
+    event = models.CharField(_("event"), max_length=30, blank=True, default="")
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
 
@@ -526,6 +528,13 @@ class Notification(models.Model):
         verbose_name_plural = _("notifications")
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["user", "read_at"])]
+        constraints = [
+            # services.notify upserts on this index (ON CONFLICT ... WHERE): keep the two in step
+            models.UniqueConstraint(
+                fields=["user", "case", "event"], condition=models.Q(read_at__isnull=True) & ~models.Q(event=""),
+                name="notification_unread_once",
+            ),
+        ]
 
 
 class Action(models.Model):

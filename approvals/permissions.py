@@ -85,3 +85,64 @@ def delegation_scopes(user, *, on=None) -> list[tuple[int, str]]:
             "principal_id", "category"
         )
     )
+
+
+DECIDING_ROLES = (Role.UNIT_HEAD, Role.FINANCE_REVIEWER, Role.LEADER, Role.PRINCIPAL)
+
+
+def may_set_any_standin(user) -> bool:
+    """An administrator sets a stand-in for any leader (a leader on sudden leave cannot)."""
+    return bool(user and user.is_authenticated) and user.has_role(Role.ADMIN) and not user.changes_nothing
+
+
+def standin_refusal(principal, deputy) -> str | None:
+    """Why ``deputy`` may not stand in for ``principal`` (None if they may): the one rule the
+    delegation form shows. A stand-in decides within the principal's own scope, so they work
+    where the principal does — in the principal's unit, in a unit the principal is in charge
+    of, or (for a leader) in the leadership; or they are the leader in charge of the
+    principal's unit."""
+    from django.utils.translation import gettext as _
+
+    if principal is None or deputy is None:
+        return None
+    names = {"deputy": deputy.get_full_name(), "principal": principal.get_full_name()}
+    if deputy.pk == principal.pk:
+        return _("%(principal)s cannot stand in for themselves: choose another person.") % names
+    if not deputy.is_active:
+        return _("%(deputy)s's account is not active.") % names
+    if deputy.changes_nothing:
+        return _("%(deputy)s only reads (supervision) and cannot decide for anyone.") % names
+    unit = principal.unit
+    if deputy.unit_id is not None and deputy.unit_id == principal.unit_id:
+        return None
+    if unit is not None and unit.leader_in_charge_id == deputy.pk:
+        return None
+    if principal.has_role(Role.LEADER, Role.PRINCIPAL):
+        if deputy.unit is not None and deputy.unit.kind == deputy.unit.Kind.LEADERSHIP:
+            return None
+        if deputy.unit is not None and deputy.unit.leader_in_charge_id == principal.pk:
+            return None
+    return _(
+        "%(deputy)s is outside %(principal)s's scope: a stand-in works in the same unit, in a unit "
+        "%(principal)s is in charge of, or is a leader of the office."
+    ) % names
+
+
+def standins_for(user_ids, *, category: str = "", exclude_deputy_id: int | None = None, on=None) -> dict[int, str]:
+    """The stand-ins in force today for each of ``user_ids`` (one query): {principal id:
+    "郑晓梅" or "郑晓梅、王芳"}. A delegation limited to another category does not count, nor
+    a stand-in who filed the form (nobody decides their own form)."""
+    ids = [i for i in set(user_ids) if i]
+    if not ids:
+        return {}
+    day = on or timezone.localdate()
+    qs = Delegation.objects.filter(principal_id__in=ids, is_active=True, start__lte=day, end__gte=day)
+    qs = qs.filter(Q(category="") | Q(category=category)) if category else qs.filter(category="")
+    if exclude_deputy_id:
+        qs = qs.exclude(deputy_id=exclude_deputy_id)
+    out: dict[int, list[str]] = {}
+    for principal_id, full_name, username in qs.order_by("start", "id").values_list(
+        "principal_id", "deputy__full_name", "deputy__username"
+    ):
+        out.setdefault(principal_id, []).append(full_name or username)
+    return {k: "、".join(v) for k, v in out.items()}

@@ -42,6 +42,27 @@ def pending_count(user) -> int:
     return pending_for(user).count()
 
 
+def to_fill(user):
+    """待填写: the user's cases whose next stage waits for their section (the earlier stage
+    was approved); a form never submitted is a draft, in 我的申请."""
+    return (
+        Case.objects.filter(applicant=user, status=Case.Status.DRAFT, stage__gt=0)
+        .select_related(*CASE_LIST_RELATED).order_by("updated_at", "id")
+    )
+
+
+def returned_to(user):
+    """退回待改: the user's cases sent back to them to fix and resubmit."""
+    return (
+        Case.objects.filter(applicant=user, status=Case.Status.RETURNED)
+        .select_related(*CASE_LIST_RELATED).order_by("updated_at", "id")
+    )
+
+
+def unread_copy_count(user) -> int:
+    return CaseCopy.objects.filter(user=user, read_at__isnull=True).count()
+
+
 def done_by(user):
     """已办: cases the user decided on."""
     decided = StepAssignee.objects.filter(step__case=OuterRef("pk"), decided_by=user)
@@ -53,8 +74,13 @@ def mine(user):
 
 
 def copied_to(user):
+    """抄送我的, the unread first."""
     copied = CaseCopy.objects.filter(case=OuterRef("pk"), user=user)
-    return Case.objects.filter(Exists(copied)).select_related(*CASE_LIST_RELATED).order_by("-created_at", "-id")
+    unread = CaseCopy.objects.filter(case=OuterRef("pk"), user=user, read_at__isnull=True)
+    return (
+        Case.objects.filter(Exists(copied)).annotate(unread=Exists(unread))
+        .select_related(*CASE_LIST_RELATED).order_by("-unread", "-created_at", "-id")
+    )
 
 
 def apply_filters(qs, params):
@@ -177,3 +203,21 @@ def people_search(q: str, *, exclude_ids=(), selected_ids=(), limit: int = PEOPL
         )
     found = list(matches.order_by("unit__sort_order", "full_name", "username")[: limit + 1])
     return chosen, found[:limit], len(found) > limit
+def register_work() -> None:
+    """The approvals engine's own kinds of waiting work in the one inbox (approvals.work)."""
+    from django.utils.translation import gettext_lazy
+
+    from .work import WorkSource, register
+
+    def none(user, limit):  # these tabs list through the inbox's own case table
+        return []
+
+    writer = lambda user: not user.changes_nothing  # noqa: E731
+    register(WorkSource(key="pending", label=gettext_lazy("To approve"), order=10, icon="bi-pen",
+                        count=pending_count, items=none))
+    register(WorkSource(key="fill", label=gettext_lazy("To fill in"), order=20, icon="bi-pencil-square",
+                        shown_to=writer, count=lambda user: to_fill(user).count(), items=none))
+    register(WorkSource(key="returned", label=gettext_lazy("Returned to fix"), order=30, icon="bi-arrow-return-left",
+                        shown_to=writer, count=lambda user: returned_to(user).count(), items=none))
+    register(WorkSource(key="copied", label=gettext_lazy("Copies to read"), order=60, icon="bi-envelope",
+                        count=unread_copy_count, items=none))

@@ -22,7 +22,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -82,11 +82,34 @@ def next_number(year: int, category: str) -> str:
     return f"XQ-{year}-{category}-{sequences.next_number(f'case:{category}', year):05d}"
 
 
-def notify(users, case: Case | None, text: str) -> None:
-    users = [u for u in users if u is not None]
-    Notification.objects.bulk_create([Notification(user=u, case=case, text=text[:300]) for u in users])
+def notify(users, case: Case | None, text: str, *, event: str = "") -> None:
+    """Tell people something about a case: one notice per person, and per case and event
+    (``waiting``, ``returned``, ...) one unread notice — a later event of the same kind
+    while the earlier notice is unread brings that notice up to date instead of adding a
+    copy (a person holding the finance step of every stage was told five times that the
+    same form waited for them). The database enforces it (``notification_unread_once``)."""
+    seen, people = set(), []
+    for u in users:
+        if u is not None and u.pk not in seen:  # a unit head who is also the applicant: told once
+            seen.add(u.pk)
+            people.append(u)
+    text = text[:300]
+    if not people:
+        return
+    if case is not None and event:
+        now = timezone.now()
+        with connection.cursor() as cur:
+            cur.execute(
+                "INSERT INTO approvals_notification (user_id, case_id, event, text, created_at) "
+                "SELECT u, %s, %s, %s, %s FROM unnest(%s::bigint[]) AS u "
+                "ON CONFLICT (user_id, case_id, event) WHERE (read_at IS NULL AND NOT (event = '')) "
+                "DO UPDATE SET text = EXCLUDED.text, created_at = EXCLUDED.created_at",
+                [case.pk, event, text, now, [u.pk for u in people]],
+            )
+    else:
+        Notification.objects.bulk_create([Notification(user=u, case=case, text=text, event=event) for u in people])
     if settings.EMAIL_HOST:
-        recipients = [u.email for u in users if u.email]
+        recipients = [u.email for u in people if u.email]
         if recipients:
             transaction.on_commit(
                 lambda: send_mail(text[:100], text, settings.DEFAULT_FROM_EMAIL, recipients, fail_silently=True)
@@ -385,7 +408,7 @@ def _build_route(case: Case, amount=None) -> None:
 
 
 def _tell_admins(case: Case, text: str) -> None:
-    notify(list(User.objects.with_role(Role.ADMIN)), case, text)
+    notify(list(User.objects.with_role(Role.ADMIN)), case, text, event="unroutable")
 
 
 def _current_assignees(step: RouteStep, round_: int):
@@ -427,11 +450,13 @@ def _activate(case: Case, step: RouteStep, *, previous_approver_id: int | None) 
             step.completed_at = now
             step.save(update_fields=["status", "completed_at"])
             return True
-    notify(
-        [a.user for a in assignees if not a.decision],
-        case,
-        _("Waiting for your approval: %(number)s %(title)s") % {"number": case.number, "title": case.title},
-    )
+    section = registry.current_section(case)
+    if section is not None:
+        text = _("Waiting for your approval: %(number)s %(title)s (%(stage)s)") % {
+            "number": case.number, "title": case.title, "stage": section.label}
+    else:
+        text = _("Waiting for your approval: %(number)s %(title)s") % {"number": case.number, "title": case.title}
+    notify([a.user for a in assignees if not a.decision], case, text, event="waiting")
     return False
 
 
@@ -479,13 +504,15 @@ def _finish_stage(case: Case, actor: User | None) -> None:
         case.status = S.DRAFT
         case.save(update_fields=["stage", "status", "current_step", "current_since", "updated_at"])
         trail.append(case, Action.Kind.STAGE)
-        notify([case.applicant], case, _("Stage approved; please fill in the next stage of %(number)s.") % {"number": case.number})
+        notify([case.applicant], case, _("Stage approved; please fill in the next stage of %(number)s.") % {"number": case.number},
+               event="fill")
         return
     case.status = S.APPROVED
     case.finished_at = now
     case.save(update_fields=["status", "current_step", "current_since", "finished_at", "updated_at"])
     trail.append(case, Action.Kind.FINISH)
-    notify([case.applicant], case, _("Approved: %(number)s %(title)s") % {"number": case.number, "title": case.title})
+    notify([case.applicant], case, _("Approved: %(number)s %(title)s") % {"number": case.number, "title": case.title},
+           event="approved")
     events.emit("case.approved", case_id=case.pk, matter=case.matter.code, actor_id=actor.pk if actor else None)
 
 
@@ -676,7 +703,8 @@ def case_reject(*, case: Case, actor: User, comment: str, step_id: int | None = 
         for section in registry.sections_for(case):
             section.on_rejected(case, actor)
         trail.append(case, Action.Kind.REJECT, actor=actor, on_behalf_of=on_behalf_of, step=step, comment=comment)
-        notify([case.applicant], case, _("Rejected: %(number)s — %(comment)s") % {"number": case.number, "comment": comment})
+        notify([case.applicant], case, _("Rejected: %(number)s — %(comment)s") % {"number": case.number, "comment": comment},
+               event="rejected")
     return case
 
 
@@ -702,7 +730,8 @@ def case_return(*, case: Case, actor: User, comment: str, step_id: int | None = 
             section.on_returned(case, actor)
         trail.append(case, Action.Kind.RETURN, actor=actor, on_behalf_of=on_behalf_of, step=step, comment=comment)
         events.emit("case.returned", case_id=case.pk, actor_id=actor.pk)
-        notify([case.applicant], case, _("Returned to you: %(number)s — %(comment)s") % {"number": case.number, "comment": comment})
+        notify([case.applicant], case, _("Returned to you: %(number)s — %(comment)s") % {"number": case.number, "comment": comment},
+               event="returned")
     return case
 
 
@@ -820,7 +849,8 @@ def case_handover(
         grant_view(case, [to_user])
         trail.append(case, Action.Kind.HANDOVER, actor=actor, on_behalf_of=on_behalf_of, step=step,
                      comment=_("Handed to %(name)s. %(comment)s") % {"name": to_user.get_full_name(), "comment": comment})
-        notify([to_user], case, _("Handed to you for approval: %(number)s %(title)s") % {"number": case.number, "title": case.title})
+        notify([to_user], case, _("Handed to you for approval: %(number)s %(title)s") % {"number": case.number, "title": case.title},
+               event="waiting")
         case.save(update_fields=["updated_at"])
     return case
 
@@ -933,7 +963,7 @@ def case_urge(*, case: Case, actor: User | None, comment: str = "") -> Action:
             "step": step.name,
             "since": timezone.localtime(case.current_since).strftime("%Y-%m-%d %H:%M") if case.current_since else "",
         }
-        notify(waiting, case, text)
+        notify(waiting, case, text, event="urged")
         return trail.append(case, Action.Kind.URGE, actor=actor, step=step, comment=comment or text)
 
 
@@ -963,7 +993,8 @@ def case_copy(*, case: Case, actor: User, users) -> int:
                 continue  # already copied: not told twice
         if new:
             grant_view(case, new)
-            notify(new, case, _("Copied to you: %(number)s %(title)s") % {"number": case.number, "title": case.title})
+            notify(new, case, _("Copied to you: %(number)s %(title)s") % {"number": case.number, "title": case.title},
+                   event="copied")
             trail.append(case, Action.Kind.COPY, actor=actor, comment="、".join(u.get_full_name() for u in new))
     return len(new)
 

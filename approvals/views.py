@@ -18,11 +18,11 @@ from documents import registry as document_registry
 from documents.checks import check_upload
 from org.models import Unit, User
 
-from . import registry, selectors, services, trail
+from . import registry, selectors, services, trail, work
 from .exceptions import ApprovalError
 from .forms import AttachmentForm, CaseHeaderForm, CommentForm, CopyForm, DecisionForm, DelegationForm
 from .models import Case, CaseCopy, Category, Delegation, Matter, Notification
-from .permissions import get_case_for_user
+from .permissions import get_case_for_user, may_set_any_standin, standin_refusal, standins_for
 from .routing import route_preview
 
 PAGE_SIZE = 50
@@ -78,7 +78,13 @@ def _preview(request, matter, case, amount):
     if unit is None:
         return None
     applicant = case.applicant if case else request.user
-    return route_preview(matter=matter, unit=unit, applicant=applicant, amount=value)
+    preview = route_preview(matter=matter, unit=unit, applicant=applicant, amount=value)
+    # who stands in for whom today, shown before the decision: "黄丽华（郑晓梅代）"
+    preview["standins"] = standins_for(
+        [u.pk for s in preview.get("steps", []) for u in (getattr(s, "users", None) or [])],
+        category=matter.category, exclude_deputy_id=applicant.pk,
+    )
+    return preview
 
 
 # --- filing ---------------------------------------------------------------------------------
@@ -209,7 +215,9 @@ def case_detail(request, pk: int):
             sections.append({"section": section, "template": section.display_template, "ctx": section.context(case, request.user)})
     can_decide = selectors.user_can_decide(request.user, case)
     is_applicant = case.applicant_id == request.user.pk
+    waiting = [a.user_id for st in page["steps"] if st.pk == case.current_step_id for a in st.current_rows if not a.decision]
     ctx = {
+        "standins": standins_for(waiting, category=case.category, exclude_deputy_id=case.applicant_id) if waiting else {},
         **page,
         "case": case,
         "sections": sections,
@@ -269,12 +277,20 @@ def _rows(cases, overdue_before) -> list[dict]:
     from .money import format_yuan
 
     statuses = dict(Case.Status.choices)
+    detail = reverse("approvals:detail", args=[0])[:-2]
     rows = []
     for c in cases:
         since = timezone.localtime(c.current_since) if c.current_since else None
+        if c.status == Case.Status.DRAFT and c.stage > 0:
+            # the earlier stage was approved: the applicant's next section waits (待填写：合同), not a draft
+            section = registry.current_section(c)
+            status = _("To fill in: %(stage)s") % {"stage": section.label if section else c.stage_key}
+        else:
+            status = statuses.get(c.status, c.status)
         rows.append(
             {
                 "pk": c.pk,
+                "url": f"{detail}{c.pk}/",
                 "token": f"{c.pk}:{c.current_step_id or 0}:{c.round}",
                 "number": c.display_number,
                 "title": c.title,
@@ -283,47 +299,76 @@ def _rows(cases, overdue_before) -> list[dict]:
                 "unit": c.unit.name,
                 "applicant": c.applicant.full_name or c.applicant.username,
                 "amount": format_yuan(c.amount),
-                "status": statuses.get(c.status, c.status),
+                "status": status,
                 "step": c.current_step.name if c.current_step_id else "",
                 "since": since.strftime("%m-%d %H:%M") if since else "",
                 "overdue": bool(c.current_since and c.current_since < overdue_before),
+                "unread": getattr(c, "unread", False),
             }
         )
     return rows
 
 
+def _item_rows(items) -> list[dict]:
+    """Rows of the same table for the work other apps register (approvals.work.WorkItem)."""
+    rows = []
+    for it in items:
+        since = timezone.localtime(it.since) if it.since else None
+        rows.append({
+            "url": it.url, "number": it.number, "title": it.title, "matter": "", "unit": it.unit,
+            "applicant": it.applicant, "amount": it.amount, "status": it.what, "step": "",
+            "since": since.strftime("%m-%d %H:%M") if since else "", "overdue": False, "action": it.action,
+        })
+    return rows
+
+
+# the tabs that list cases through the table below, with their filters and pages
 TABS = {
     "pending": (selectors.pending_for, "inbox"),
+    "fill": (selectors.to_fill, "inbox"),
+    "returned": (selectors.returned_to, "inbox"),
+    "copied": (selectors.copied_to, "inbox"),
     "done": (selectors.done_by, "inbox"),
     "mine": (selectors.mine, "mine"),
-    "copied": (selectors.copied_to, "inbox"),
 }
+SORTS = {"amount": "amount", "-amount": "-amount", "age": "current_since", "number": "number", "-created": "-created_at"}
+ITEM_LIMIT = 100
 
 
 @require_GET
 def inbox(request, tab: str = "pending"):
+    counts = work.counts_for(request.user)
+    source = None
     if tab not in TABS:
-        raise Http404
-    fn, nav = TABS[tab]
-    qs = selectors.apply_filters(fn(request.user), request.GET)
-    sort = request.GET.get("sort")
-    sorts = {"amount": "amount", "-amount": "-amount", "age": "current_since", "number": "number", "-created": "-created_at"}
-    if sort in sorts:
-        qs = qs.order_by(sorts[sort], "id")
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+        source = next((s for s in counts.sources if s.key == tab), None)
+        if source is None:
+            raise Http404
     overdue_before = timezone.now() - timedelta(hours=24)
     ctx = {
         "tab": tab,
+        "work_tabs": counts.tabs(),
+        "active_nav": TABS[tab][1] if source is None else "inbox",
+        "overdue_before": overdue_before,
+        "sort": request.GET.get("sort", ""),
+    }
+    if source is not None:
+        ctx["cases"] = _item_rows(source.items(request.user, ITEM_LIMIT))
+        ctx["source_label"] = source.label
+        return render(request, "approvals/inbox.html", ctx)
+    fn, _nav = TABS[tab]
+    qs = selectors.apply_filters(fn(request.user), request.GET)
+    sort = request.GET.get("sort")
+    if sort in SORTS:
+        qs = qs.order_by(SORTS[sort], "id")
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    ctx.update({
         "page_obj": page,
         "cases": _rows(page.object_list, overdue_before),
-        "detail_base": reverse("approvals:detail", args=[0])[:-2],
+        "filters": True,
         "matters": list(Matter.objects.filter(is_active=True).values_list("id", "name")),
         "units": list(Unit.objects.filter(is_active=True).values_list("id", "name")),
         "statuses": Case.Status.choices,
-        "overdue_before": overdue_before,
-        "active_nav": nav,
-        "now": timezone.now(),
-    }
+    })
     return render(request, "approvals/inbox.html", ctx)
 
 
@@ -509,16 +554,26 @@ def case_pdf(request, pk: int):
 
 # --- delegation and notices ----------------------------------------------------------------------------
 def delegations(request):
-    form = DelegationForm(request.POST or None, principal=request.user)
+    """代理: a person names their stand-in; an administrator names one for any leader and sees
+    every delegation in force."""
+    for_anyone = may_set_any_standin(request.user)
+    form = DelegationForm(request.POST or None, principal=request.user, for_anyone=for_anyone)
     if request.method == "POST":
         if form.is_valid():
-            form.save()
-            messages.success(request, _("Delegation saved."))
+            d = form.save()
+            messages.success(request, _("Delegation saved: %(deputy)s stands in for %(principal)s from %(start)s to %(end)s.") % {
+                "deputy": d.deputy.get_full_name(), "principal": d.principal.get_full_name(), "start": d.start, "end": d.end})
             return redirect("approvals:delegations")
     ctx = {
         "form": form,
+        "for_anyone": for_anyone,
         "given": Delegation.objects.filter(principal=request.user).select_related("deputy"),
         "received": Delegation.objects.filter(deputy=request.user).select_related("principal"),
+        "in_force": (
+            Delegation.objects.filter(is_active=True, end__gte=timezone.localdate())
+            .select_related("principal__unit", "deputy__unit").order_by("start", "id")
+            if for_anyone else []
+        ),
         "active_nav": "inbox",
         "categories": Category.choices,
     }
@@ -527,7 +582,8 @@ def delegations(request):
 
 @require_POST
 def delegation_end(request, pk: int):
-    d = get_object_or_404(Delegation, pk=pk, principal=request.user)
+    mine = Delegation.objects.all() if may_set_any_standin(request.user) else Delegation.objects.filter(principal=request.user)
+    d = get_object_or_404(mine, pk=pk)
     d.is_active = False
     d.save(update_fields=["is_active"])
     messages.success(request, _("Delegation ended."))
@@ -536,7 +592,23 @@ def delegation_end(request, pk: int):
 
 @require_GET
 def notifications(request):
-    qs = Notification.objects.filter(user=request.user).select_related("case")
+    """Notices, newest first, grouped by case within the page (a form's notices together)."""
+    qs = Notification.objects.filter(user=request.user).select_related("case").order_by("-created_at", "-id")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    groups: dict = {}
+    for n in page:
+        groups.setdefault(n.case_id, {"case": n.case, "notices": [], "unread": 0})
+        groups[n.case_id]["notices"].append(n)
+        groups[n.case_id]["unread"] += n.read_at is None
+    unread = Notification.objects.filter(user=request.user, read_at__isnull=True).count()
     Notification.objects.filter(user=request.user, read_at__isnull=True, pk__in=[n.pk for n in page]).update(read_at=timezone.now())
-    return render(request, "approvals/notifications.html", {"page_obj": page, "active_nav": "inbox"})
+    return render(request, "approvals/notifications.html", {
+        "page_obj": page, "groups": list(groups.values()), "unread": unread, "active_nav": "inbox",
+    })
+
+
+@require_POST
+def notifications_read_all(request):
+    n = Notification.objects.filter(user=request.user, read_at__isnull=True).update(read_at=timezone.now())
+    messages.success(request, _("%(n)d notices marked as read.") % {"n": n})
+    return redirect("approvals:notifications")

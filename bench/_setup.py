@@ -16,6 +16,8 @@ sys.path.insert(0, str(ROOT))
 
 def configure(db_name: str = "neiqiao_bench") -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "neiqiao.settings")
+    # engineers sharing one server each name their own benchmark database
+    db_name = os.environ.get("NEIQIAO_BENCH_DB", db_name)
     os.environ["NEIQIAO_TESTING"] = "1"  # no HTTPS redirect, fast hasher
     os.environ["DEBUG"] = "0"
     from urllib.parse import urlsplit, urlunsplit

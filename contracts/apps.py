@@ -38,3 +38,7 @@ class ContractsConfig(AppConfig):
         links.register()  # the chain view: contracts, supplements, acceptances, payments (core.chain)
 
         payables.register()
+
+        from . import work
+
+        work.register()

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from approvals.money import format_yuan
+from approvals.permissions import grant_view
 from approvals.registry import CaseSection
 from documents.selectors import documents_of
 
@@ -137,6 +138,7 @@ class AcceptanceSection(CaseSection):
         d = form.cleaned_data
         services.acceptance_set(case=case, actor=actor, contract=d.get("contract"), accepted_on=d["accepted_on"],
                                 result=d["result"], opinion=d.get("opinion") or "", members=d["members"], terms=d.get("terms") or [])
+        grant_view(case, d["members"])  # the team reads the form its acceptance waits on (their inbox links it)
 
     def context(self, case, user):
         acc = Acceptance.objects.select_related("contract").prefetch_related("members__unit", "terms").filter(case=case).first()

@@ -29,7 +29,8 @@ class RefuseNulMiddleware:
 # nothing of the office's business records, only the person's own session, ask for a read (an
 # export job is a request to read, kept for its owner), or handle a risk warning (supervision's
 # own work: acknowledging, assigning, resolving a warning changes only the risk app's records).
-READ_ONLY_MAY_POST = frozenset({"login", "logout", "admin:logout", "budget:export", "risk:act"})
+# marking one's own notices read changes no record of the office (opening the page does it too)
+READ_ONLY_MAY_POST = frozenset({"login", "logout", "admin:logout", "budget:export", "risk:act", "approvals:notifications_read_all"})
 
 
 class ReadOnlyRolesMiddleware:

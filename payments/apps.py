@@ -22,5 +22,8 @@ class PaymentsConfig(AppConfig):
 
         register_rule(DuplicatePayment())
         documents.register(OWNER)
+        from . import work
+
+        work.register()
         navigation.add_after("contracts", "payments", _("Payment desk"), "payments:desk", "bi-cash-coin",
                              roles=READING_ROLES)

@@ -71,6 +71,7 @@ TABLE = {
     "approvals:delegations": (lambda w: reverse("approvals:delegations"), st(200)),
     "approvals:delegation_end": (lambda w: reverse("approvals:delegation_end", args=[w.delegation.pk]), st(405)),
     "approvals:notifications": (lambda w: reverse("approvals:notifications"), st(200)),
+    "approvals:notifications_read_all": (lambda w: reverse("approvals:notifications_read_all"), st(405)),
     # budget
     "budget:index": (lambda w: reverse("budget:index"), st(200)),
     "budget:line_detail": (lambda w: reverse("budget:line_detail", args=[w.foreign_line.pk]),
@@ -433,4 +434,5 @@ def test_the_supervisor_may_post_to_no_url_but_a_few(client, world):
             wrong.append(f"{key}: {path} refused without saying why")
     assert not wrong, "\n".join(wrong)
     assert changed_tables(before) == []
-    assert {"login", "logout", "admin:logout", "budget:export", "risk:act"} == READ_ONLY_MAY_POST
+    assert {"login", "logout", "admin:logout", "budget:export", "risk:act",
+            "approvals:notifications_read_all"} == READ_ONLY_MAY_POST

@@ -233,6 +233,9 @@ class ChangeOrder(models.Model):
         ordering = ["project", "id"]
         constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="change_order_amount_positive")]
 
+    def __str__(self) -> str:
+        return f"{self.project.number} {self.get_kind_display()} ¥{self.amount:,.2f}"
+
 
 class ProgressReport(models.Model):
     """A progress report: the cumulative value of work done by a date, with photos."""
@@ -318,6 +321,9 @@ class Settlement(models.Model):
     @property
     def reduction(self) -> Decimal:
         return self.amount - self.audited_amount
+
+    def __str__(self) -> str:
+        return _("Settlement of %(project)s") % {"project": self.project.number}
 
 
 class FinalAccounts(models.Model):

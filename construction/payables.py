@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.db.models import Q, Sum
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from approvals.money import format_yuan
 from contracts.models import Contract
@@ -91,6 +92,7 @@ def register() -> None:
     register_paid_provider(KEY, paid_against)
     register_source(
         KEY,
+        label=gettext_lazy("Construction progress payment"),
         q=lambda: Q(progress_payment__status__in=[S.APPROVED, S.PAID]),
         applies=lambda case: ProgressPayment.objects.filter(case=case, status__in=[S.APPROVED, S.PAID]).exists(),
         cap=lambda case: case.amount,

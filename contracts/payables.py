@@ -19,6 +19,7 @@ from decimal import Decimal
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from approvals.money import format_yuan
 from documents.selectors import documents_of
@@ -123,6 +124,7 @@ def _invoice_on_file(case) -> InvoiceOnFile:
 def register() -> None:
     register_source(
         KEY,
+        label=gettext_lazy("Contract payment"),
         q=lambda: Q(payment__status__in=[PS.APPROVED, PS.PAID]),
         applies=lambda case: Payment.objects.filter(case=case, status__in=[PS.APPROVED, PS.PAID]).exists(),
         cap=lambda case: case.amount,  # the approved payment (payment_submit keeps it equal to the case amount)

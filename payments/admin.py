@@ -2,16 +2,32 @@
 so that the budget ledger and the trail always follow."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from . import registry
+
 from .models import Payment, PaymentDeadline
+
+
+class SourceFilter(admin.SimpleListFilter):
+    """The payable sources by their names (合同付款, 报销, …), not their registry keys."""
+
+    title = _("payable source")
+    parameter_name = "source_key"
+
+    def lookups(self, request, model_admin):
+        return registry.source_choices()
+
+    def queryset(self, request, queryset):
+        return queryset.filter(source_key=self.value()) if self.value() else queryset
 
 
 @admin.register(Payment)
 class PaymentAdmin(SimpleHistoryAdmin):
     list_display = ("case", "payee_name", "amount", "invoice_code", "invoice_number", "status", "paid_on", "paid_by")
     list_select_related = ("case", "paid_by")
-    list_filter = ("status", "source_key", "payee_kind")
+    list_filter = ("status", SourceFilter, "payee_kind")
     search_fields = ("case__number", "payee_name", "invoice_number")
 
     def has_add_permission(self, request, obj=None):

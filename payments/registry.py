@@ -48,6 +48,7 @@ from typing import Any
 from django.db.models import Case as DbCase
 from django.db.models import CharField, Q, Value, When
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .models import PayeeKind
 
@@ -114,6 +115,8 @@ class PayableSource:
     due_from: Callable[[list], dict[int, DueFrom]] | None = None
     # case -> InvoiceOnFile | None: the invoice the source holds (number, date, amount, scans)
     invoice_on_file: Callable[[Any], InvoiceOnFile | None] = lambda case: None
+    # what the source is called in lists and filters (合同付款, 报销, …); the key if not given
+    label: Any = ""
 
     def pays(self, case) -> bool:
         if self.applies is not None:
@@ -140,6 +143,11 @@ def register_source(key: str, *, q, cap, payees, describe, **options) -> Payable
     source = PayableSource(key=key, q=q, cap=cap, payees=payees, describe=describe, **options)
     _SOURCES[key] = source
     return source
+
+
+def source_choices() -> list[tuple[str, str]]:
+    """(key, label) of every registered source, for filters."""
+    return [(key, str(src.label or key)) for key, src in sorted(_SOURCES.items())]
 
 
 def unregister_source(key: str) -> None:
@@ -228,6 +236,7 @@ def _reimbursement_describe(case) -> str:
 def register_reimbursement() -> None:
     register_source(
         REIMBURSEMENT,
+        label=gettext_lazy("Reimbursement"),
         q=_reimbursement_q,
         applies=_reimbursement_applies,
         cap=lambda case: case.amount,

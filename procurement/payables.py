@@ -23,6 +23,7 @@ from decimal import Decimal
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from approvals.money import format_yuan
 from payments.models import PayeeKind
@@ -101,6 +102,7 @@ def _due_from(cases) -> dict[int, DueFrom]:
 def register() -> None:
     register_source(
         KEY,
+        label=gettext_lazy("Purchase without a contract"),
         q=_q,
         applies=_applies,
         cap=lambda case: _cap_of(case, _award(case).amount),

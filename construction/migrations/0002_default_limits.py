@@ -30,7 +30,7 @@ def seed(apps, schema_editor):
         if created:  # the seeded row's first history record, as the admin would have written it
             History.objects.create(id=row.pk, kind=row.kind, value=row.value, regulation=row.regulation,
                                    effective_from=row.effective_from, effective_to=row.effective_to,
-                                   history_date=timezone.now(), history_type="+", history_change_reason="seed")
+                                   history_date=timezone.now(), history_type="+", history_change_reason="系统初始参数")
 
 
 class Migration(migrations.Migration):

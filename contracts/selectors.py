@@ -25,6 +25,66 @@ PS = Payment.Status
 procurement_scope = procurement_selectors.procurement_scope
 
 
+# --- figures of one contract (read under the caller's lock, if any) ------------------------------
+@dataclass
+class Figures:
+    """What a contract allows and what was paid, at one moment."""
+
+    amount: Decimal
+    reached: Decimal  # sum of the current milestones that are reached
+    paid: Decimal
+    in_flight: Decimal  # payments submitted or approved, not yet paid
+
+    @property
+    def payable(self) -> Decimal:
+        return max(ZERO, self.reached - self.paid - self.in_flight)
+
+    @property
+    def unpaid(self) -> Decimal:
+        return self.amount - self.paid
+
+
+def term_claims(contract: Contract, *, exclude_payment_id: int | None = None) -> dict[int, dict[str, Decimal]]:
+    """Per term: paid and in-flight amounts (one grouped query)."""
+    qs = Payment.objects.filter(contract=contract, status__in=Payment.HOLDING)
+    if exclude_payment_id:
+        qs = qs.exclude(pk=exclude_payment_id)
+    out: dict[int, dict[str, Decimal]] = {}
+    for r in qs.values("term_id", "status").annotate(total=Sum("amount")).order_by():
+        d = out.setdefault(r["term_id"], {"paid": ZERO, "in_flight": ZERO})
+        d["paid" if r["status"] == PS.PAID else "in_flight"] += r["total"] or ZERO
+    return out
+
+
+def contract_figures(contract: Contract, *, today: dt.date | None = None, exclude_payment_id: int | None = None) -> Figures:
+    today = today or timezone.localdate()
+    terms = list(contract.terms.filter(is_active=True))
+    reached = sum((t.amount for t in terms if t.is_reached(today)), ZERO)
+    claims = term_claims(contract, exclude_payment_id=exclude_payment_id)
+    paid = sum((c["paid"] for c in claims.values()), ZERO)
+    in_flight = sum((c["in_flight"] for c in claims.values()), ZERO)
+    return Figures(amount=contract.amount, reached=reached, paid=paid, in_flight=in_flight)
+
+
+def next_due_term(contract: Contract, *, today: dt.date | None = None) -> tuple[PaymentTerm | None, Decimal]:
+    """The first current milestone not fully claimed, and what is left of it."""
+    claims = term_claims(contract)
+    for term in contract.terms.filter(is_active=True).order_by("seq", "id"):
+        c = claims.get(term.pk, {})
+        rest = term.amount - c.get("paid", ZERO) - c.get("in_flight", ZERO)
+        if rest > 0:
+            return term, rest
+    return None, ZERO
+
+
+def term_claims_many(contract_ids) -> dict[int, Decimal]:
+    rows = (
+        Payment.objects.filter(contract_id__in=set(contract_ids), status__in=Payment.HOLDING)
+        .values("term_id").annotate(total=Sum("amount")).order_by()
+    )
+    return {r["term_id"]: r["total"] for r in rows}
+
+
 # --- access ----------------------------------------------------------------------------------------
 def contracts_for(user) -> QuerySet[Contract]:
     scope = procurement_scope(user)

@@ -262,3 +262,15 @@ def supplier_year_totals(*, year: int) -> QuerySet[Supplier]:
         year_paid=later.get("year_paid", Value(ZERO, output_field=_MONEY)),
     )
     return qs.filter(Q(year_awards__gt=0) | Q(year_contracts__gt=0) | Q(year_paid__gt=0)).order_by("-year_amount", "name")
+
+
+# --- figures (moved from services) ------------------------------------------------------------
+def quote_documents_missing(purchase: Purchase) -> list[Quote]:
+    return [q for q in quotes_with_documents(purchase) if not q.documents]
+
+
+def purchase_year_total(*, unit_id: int, item_class: str, year: int) -> Decimal:
+    return (
+        Purchase.objects.filter(unit_id=unit_id, item_class=item_class, case__year=year)
+        .exclude(status=Purchase.Status.CANCELLED).aggregate(t=Sum("case__amount"))["t"] or Decimal("0")
+    )

@@ -36,12 +36,6 @@ def pending_for(user):
     return qs.select_related(*CASE_LIST_RELATED).order_by("current_since", "id")
 
 
-def pending_count(user) -> int:
-    if not user.is_authenticated:
-        return 0
-    return pending_for(user).count()
-
-
 def to_fill(user):
     """待填写: the user's cases whose next stage waits for their section (the earlier stage
     was approved); a form never submitted is a draft, in 我的申请."""
@@ -59,8 +53,9 @@ def returned_to(user):
     )
 
 
-def unread_copy_count(user) -> int:
-    return CaseCopy.objects.filter(user=user, read_at__isnull=True).count()
+def unread_copies(user):
+    return CaseCopy.objects.filter(user=user, read_at__isnull=True)
+
 
 
 def done_by(user):
@@ -214,10 +209,10 @@ def register_work() -> None:
 
     writer = lambda user: not user.changes_nothing  # noqa: E731
     register(WorkSource(key="pending", label=gettext_lazy("To approve"), order=10, icon="bi-pen",
-                        count=pending_count, items=none))
+                        query=pending_for, items=none))
     register(WorkSource(key="fill", label=gettext_lazy("To fill in"), order=20, icon="bi-pencil-square",
-                        shown_to=writer, count=lambda user: to_fill(user).count(), items=none))
+                        shown_to=writer, query=to_fill, items=none))
     register(WorkSource(key="returned", label=gettext_lazy("Returned to fix"), order=30, icon="bi-arrow-return-left",
-                        shown_to=writer, count=lambda user: returned_to(user).count(), items=none))
+                        shown_to=writer, query=returned_to, items=none))
     register(WorkSource(key="copied", label=gettext_lazy("Copies to read"), order=60, icon="bi-envelope",
-                        count=unread_copy_count, items=none))
+                        query=unread_copies, items=none))

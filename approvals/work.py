@@ -10,11 +10,15 @@ team of. In the owning app's ``AppConfig.ready()``::
     work.register(work.WorkSource(
         key="pay", label=_("To pay"), order=30,
         shown_to=lambda user: ...,       # cheap, no query: may this person have such work?
+        query=lambda user: Model.objects.filter(...),  # what waits, as a queryset; or
         count=lambda user: 3,            # one query (or a fixed few), never one per item
         items=lambda user, limit: [...], # at most ``limit`` WorkItem, in a fixed number of queries
     ))
 
-A source shown to nobody (``shown_to`` False) costs no query; the inbox shows one tab per
+A source shown to nobody (``shown_to`` False) costs no query. Sources that give a ``query``
+are counted together in one SQL statement (one scalar subquery each), so the badge on every
+page costs one query however many such sources are plugged in; ``count`` is for work whose
+size needs Python (the payment desk compares caps with payments). The inbox shows one tab per
 source with its count, and the navigation's badge is the sum.
 """
 
@@ -23,6 +27,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+
+from django.db.models import IntegerField, Subquery
 
 
 @dataclass(frozen=True)
@@ -44,12 +50,25 @@ class WorkItem:
 class WorkSource:
     key: str
     label: str
-    count: Callable[[object], int]
-    items: Callable[[object, int], list[WorkItem]]
+    count: Callable[[object], int] | None = None
+    items: Callable[[object, int], list[WorkItem]] = lambda user, limit: []
     shown_to: Callable[[object], bool] = lambda user: True
     order: int = 50
     icon: str = "bi-inbox"
     extra: dict = field(default_factory=dict)
+    query: Callable[[object], object] | None = None  # user -> QuerySet of what waits
+
+    def __post_init__(self):
+        if (self.count is None) == (self.query is None):
+            raise ValueError(f"work source {self.key!r} needs exactly one of count and query")
+
+
+class _CountOf(Subquery):
+    """``(SELECT count(*) FROM (<queryset>) n)``: the size of a queryset as a column, correct
+    for DISTINCT and sliced querysets too."""
+
+    template = "(SELECT count(*) FROM (%(subquery)s) _n)"
+    output_field = IntegerField()
 
 
 _SOURCES: dict[str, WorkSource] = {}
@@ -63,7 +82,7 @@ def register(source: WorkSource) -> WorkSource:
     if not source.key or not source.key.isidentifier():
         raise ValueError(f"a work source needs a plain key, not {source.key!r}")
     taken = _SOURCES.get(source.key)
-    if taken is not None and taken.count is not source.count:
+    if taken is not None and (taken.count, taken.query) != (source.count, source.query):
         raise ValueError(f"work source {source.key!r} is already registered")
     _SOURCES[source.key] = source
     return source
@@ -92,8 +111,22 @@ class Counts:
     def __getitem__(self, key: str) -> int:
         if key not in self._cache:
             source = next((s for s in self.sources if s.key == key), None)
-            self._cache[key] = source.count(self.user) if source else 0
+            if source is None:
+                self._cache[key] = 0
+            elif source.query is not None:
+                self._count_queries()
+            else:
+                self._cache[key] = source.count(self.user)
         return self._cache[key]
+
+    def _count_queries(self) -> None:
+        """Every ``query`` source of this person in one statement."""
+        queried = {s.key: s.query(self.user) for s in self.sources if s.query is not None}
+        columns = {f"n_{key}": _CountOf(qs.order_by().values("pk")) for key, qs in queried.items()}
+        manager = self.user._meta.model._default_manager
+        row = manager.filter(pk=self.user.pk).annotate(**columns).values(*columns).first() or {}
+        for key in queried:
+            self._cache[key] = row.get(f"n_{key}", 0)
 
     def get(self, key, default=0):
         return self[key]

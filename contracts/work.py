@@ -19,10 +19,6 @@ def _open_for(user):
             .exclude(case__applicant=user))  # the one who filed it sees it in their own work
 
 
-def _count(user) -> int:
-    return _open_for(user).count()
-
-
 def _items(user, limit: int) -> list[work.WorkItem]:
     rows = (_open_for(user).select_related("case__applicant", "case__unit", "contract__supplier")
             .order_by("accepted_on", "id")[:limit])
@@ -42,5 +38,5 @@ def _items(user, limit: int) -> list[work.WorkItem]:
 def register() -> None:
     work.register(work.WorkSource(
         key="accept", label=gettext_lazy("Acceptance team"), order=50, icon="bi-clipboard-check",
-        shown_to=lambda user: not user.changes_nothing, count=_count, items=_items,
+        shown_to=lambda user: not user.changes_nothing, query=_open_for, items=_items,
     ))

@@ -87,6 +87,8 @@ def test_a_source_key_is_taken_once():
         work.register(work.WorkSource(key="pending", label="x", count=lambda u: 0, items=lambda u, n: []))
     with pytest.raises(ValueError):
         work.register(work.WorkSource(key="not a key", label="x", count=lambda u: 0, items=lambda u, n: []))
+    with pytest.raises(ValueError):  # a count and a query, or neither
+        work.register(work.WorkSource(key="both", label="x", count=lambda u: 0, query=lambda u: None))
 
 
 def _queries(client, url, django_assert_max_num_queries):
@@ -113,3 +115,24 @@ def test_inbox_queries_do_not_grow_from_5_to_50_items(client, office, make_case,
     assert html.count('data-testid="case-row"') == 50
     many = _queries(client, url, django_assert_max_num_queries)
     assert many == few
+
+
+def test_every_queryset_source_is_counted_in_one_statement(office, make_case, django_assert_num_queries):
+    """The badge on every page: the approvals engine's tabs and the acceptance team are
+    counted in one SQL statement, and each count equals the queryset's own count."""
+    from approvals import selectors
+
+    returned = make_case("800", title="退回的申请")
+    services.case_return(case=returned, actor=office.head, comment="请补充报价单。")
+    for _ in range(3):
+        services.case_copy(case=make_case("900", applicant=office.clerk2), actor=office.clerk2, users=[office.clerk])
+    user = type(office.clerk).objects.get(pk=office.clerk.pk)
+    queried = [s for s in work.sources_for(user) if s.query is not None]
+    assert {"pending", "fill", "returned", "copied", "accept"} <= {s.key for s in queried}
+    counts = work.Counts(user)
+    with django_assert_num_queries(2):  # the stand-in scopes of today, then every count at once
+        tabs = {t["key"]: t["count"] for t in counts.tabs()}
+    for source in queried:
+        assert tabs[source.key] == source.query(user).count(), source.key
+    assert tabs["returned"] == 1 and tabs["copied"] == 3
+    assert counts.total == selectors.pending_for(user).count() + 1 + 3

@@ -7,6 +7,7 @@ fallback so a rare character in a name still renders."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -30,7 +31,7 @@ def render_case_pdf(case, *, request=None) -> bytes:
     page = case_page(case)
     html = render_to_string(
         "approvals/case_print.html",
-        {"case": case, **page, "printed_at": timezone.localtime()},
+        {"case": case, **page, "printed_at": timezone.localtime(), "office_name": settings.OFFICE_NAME},
         request=None,
     )
     base_url = request.build_absolute_uri("/") if request is not None else None

@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from core.money import try_parse_amount
 
-from .models import Action, Case, CaseCopy, RouteStep, StepAssignee
+from . import registry
+from .models import Action, Case, CaseCopy, CaseStage, RouteStep, StepAssignee
 from .permissions import delegation_scopes, visible_cases
 
 CASE_LIST_RELATED = ("matter", "unit", "applicant", "current_step")
@@ -139,7 +140,42 @@ def case_page(case: Case):
     )
     attachments = list(case.attachments.select_related("uploaded_by").order_by("uploaded_at", "id"))
     copies = list(CaseCopy.objects.filter(case=case).select_related("user"))
-    return {"steps": steps, "actions": actions, "attachments": attachments, "copies": copies}
+    return {"steps": steps, "stage_groups": stage_groups(case, steps), "actions": actions,
+            "attachments": attachments, "copies": copies, "chain_decisions": chain_decisions(case)}
+
+
+def stage_groups(case: Case, steps) -> list[dict]:
+    """The route card and the printed form group steps under stage headings: per stage its
+    name, the amount it routed by and the tier it took (CaseStage), and its steps. A matter of
+    one stage gives one group without a heading (``label`` empty)."""
+    keys = list(case.stages or [])
+    if len(keys) < 2:
+        return [{"number": 1, "label": "", "amount": None, "tier": "", "steps": list(steps)}]
+    records = {r.stage: r for r in CaseStage.objects.filter(case=case).select_related("policy")}
+    groups = []
+    for index, key in enumerate(keys):
+        record = records.get(index)
+        section = registry.get(key)
+        groups.append({
+            "number": index + 1, "key": key, "label": str(section.label) if section else key,
+            "amount": record.amount if record else None,
+            "tier": record.policy.name if record and record.policy else "",
+            "status": record.get_status_display() if record else "",
+            "steps": [st for st in steps if st.stage == index],
+        })
+    return groups
+
+
+def chain_decisions(case: Case) -> int:
+    """How many decisions people took on the whole chain (this case and the cases its
+    sections link to: payments, supplements); auto-passes and hand-overs are not decisions."""
+    ids = {case.pk}
+    for section in registry.sections_for(case):
+        ids.update(section.chain_case_ids(case) or [])
+    return StepAssignee.objects.filter(
+        step__case_id__in=ids, decided_by__isnull=False,
+        decision__in=[StepAssignee.Decision.APPROVED, StepAssignee.Decision.REJECTED, StepAssignee.Decision.RETURNED],
+    ).count()
 
 
 def user_can_decide(user, case: Case) -> bool:

@@ -330,18 +330,6 @@ def _close_stage(case: Case, status: str) -> None:
     CaseStage.objects.filter(case=case, stage=case.stage).update(**fields)
 
 
-def chain_decisions(case: Case) -> int:
-    """How many decisions people took on the whole chain (this case and the cases its
-    sections link to: payments, supplements); auto-passes and hand-overs are not decisions."""
-    ids = {case.pk}
-    for section in registry.sections_for(case):
-        ids.update(section.chain_case_ids(case) or [])
-    return StepAssignee.objects.filter(
-        step__case_id__in=ids, decided_by__isnull=False,
-        decision__in=[StepAssignee.Decision.APPROVED, StepAssignee.Decision.REJECTED, StepAssignee.Decision.RETURNED],
-    ).count()
-
-
 # --- route ------------------------------------------------------------------------------
 def _resolve_checked(case: Case, *, tell_admins: bool, amount=None):
     """The policy tier and its steps resolved to people, or RouteUnresolved. With

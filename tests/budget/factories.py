@@ -1,5 +1,5 @@
-"""Budget test data: lines, spending matters and cases (cases made directly, for tests of
-the ledger services that do not go through approval routing)."""
+"""Budget test data: budget lines. Matters and cases come from the approvals factories (re-exported
+here for the ledger tests)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import factory
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from approvals.models import Case, Category, Matter
 from budget.models import BudgetLine, ControlMode, FundSource
+from tests.approvals.factories import CaseFactory, MatterFactory
 from tests.factories import UnitFactory, UserFactory
 
 
@@ -28,34 +28,6 @@ class BudgetLineFactory(DjangoModelFactory):
     fund_source = FundSource.FISCAL
     amount = Decimal("10000.00")
     control_mode = ControlMode.HARD
-
-
-class MatterFactory(DjangoModelFactory):
-    class Meta:
-        model = Matter
-        django_get_or_create = ("code",)
-
-    code = factory.Sequence(lambda n: f"T-ZC{n:03d}")
-    name = "测试经费支出"
-    category = Category.FINANCE
-    spends_money = True
-    amount_required = True
-    stages = factory.LazyFunction(lambda: ["budget"])
-
-
-class CaseFactory(DjangoModelFactory):
-    class Meta:
-        model = Case
-
-    number = factory.Sequence(lambda n: f"XQ-T-CW-{n:05d}")
-    year = factory.LazyFunction(lambda: timezone.localdate().year)
-    matter = factory.SubFactory(MatterFactory)
-    category = Category.FINANCE
-    applicant = factory.SubFactory(UserFactory)
-    unit = factory.LazyAttribute(lambda o: o.applicant.unit)
-    title = "购置办公用品"
-    amount = Decimal("100.00")
-    status = Case.Status.DRAFT
 
 
 __all__ = ["BudgetLineFactory", "CaseFactory", "MatterFactory", "UnitFactory", "UserFactory"]

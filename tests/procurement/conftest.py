@@ -24,7 +24,7 @@ from procurement import demo as procurement_demo
 from procurement import services as procurement_services
 from procurement.models import Purchase, Supplier
 from procurement.models import DocKind as ProcurementDocKind
-from procurement.validators import make_credit_code
+from tests.procurement.factories import SupplierFactory
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 D = Decimal
@@ -95,9 +95,7 @@ def line(office, today):
 
 
 def make_supplier(n: int, **extra) -> Supplier:
-    code = make_credit_code(area="440306", org8=f"MA5F{n:04d}")
-    return Supplier.objects.create(name=extra.pop("name", f"深圳市测试供应商{n}有限公司"), credit_code=code,
-                                   bank_account=f"40000230092000{n:05d}", **extra)
+    return SupplierFactory(n=n, **extra)
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from contracts.models import Contract, DocKind, PaymentTerm
 from documents import services as document_services
 from documents.exceptions import DocumentError
 
-from .conftest import pdf
+from tests.procurement.conftest import pdf
 
 
 @pytest.fixture
@@ -137,7 +137,7 @@ def test_a_direct_contract_below_the_small_purchase_limit(flow, catalogue, suppl
 
     budget_services.case_budget_set(case=case, line=flow.line)
     approval_services.case_submit(case=case, actor=case.applicant)
-    from .conftest import approve_all
+    from tests.procurement.conftest import approve_all
 
     approve_all(case)
     contract = flow.contract(case, amount="60000.00", category="services", supplier=suppliers[3])
@@ -147,7 +147,7 @@ def test_a_direct_contract_below_the_small_purchase_limit(flow, catalogue, suppl
 def test_a_direct_contract_at_the_small_purchase_limit_is_refused(flow, catalogue, suppliers):
     from budget import services as budget_services
 
-    from .conftest import approve_all
+    from tests.procurement.conftest import approve_all
 
     case = approval_services.case_create(matter=catalogue["HT-SP"], applicant=flow.o.clerk, title="设备采购", amount="120000.00")
     flow.attach_required(case)

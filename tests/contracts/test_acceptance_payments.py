@@ -20,7 +20,7 @@ from contracts.models import Acceptance, Contract, Payment, PaymentTerm
 from payments.models import Payment as Disbursement
 from procurement import services as procurement_services
 
-from .conftest import approve_all
+from tests.procurement.conftest import approve_all
 
 
 @pytest.fixture

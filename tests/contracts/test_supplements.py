@@ -14,7 +14,7 @@ from budget.selectors import line_figures
 from contracts import services
 from contracts.exceptions import ContractError
 from contracts.models import Contract, PaymentTerm, Supplement
-from .conftest import approve_all
+from tests.procurement.conftest import approve_all
 
 
 @pytest.fixture

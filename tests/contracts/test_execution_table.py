@@ -13,8 +13,9 @@ from openpyxl import load_workbook
 
 from approvals.models import Case
 from contracts import selectors
-from contracts.models import Contract, Payment, PaymentTerm
-from tests.budget.factories import CaseFactory, MatterFactory
+from contracts.models import Contract
+from tests.approvals.factories import CaseFactory, MatterFactory
+from tests.contracts.factories import ContractFactory, ContractPaymentFactory, PaymentTermFactory
 from tests.xlsx_checks import assert_print_ready, sum_rows, value
 
 
@@ -94,21 +95,14 @@ def test_export_is_a_formatted_workbook(flow, two_contracts, client):
 
 def _bulk_contracts(office, supplier, n):
     """Contracts made directly (the table's query count does not depend on how they came)."""
-    matter = MatterFactory(code="T-HT", name="测试合同", stages=["contract"])
     today = dt.date.today()
     for i in range(n):
-        case = CaseFactory(matter=matter, applicant=office.clerk, unit=office.unit, status=Case.Status.APPROVED)
-        c = Contract.objects.create(
-            number=f"T-{i:05d}-{case.pk}", case=case, unit=office.unit, supplier=supplier, title=f"合同{i}", category="goods",
-            amount=D("1000.00"), original_amount=D("1000.00"), signed_on=today, start_date=today, end_date=today,
-            status=Contract.Status.ACTIVE,
-        )
-        t1 = PaymentTerm.objects.create(contract=c, seq=1, kind="advance", amount=D("300.00"), trigger="signing", reached_on=today)
-        PaymentTerm.objects.create(contract=c, seq=2, kind="retention", amount=D("700.00"), trigger="date", due_date=today)
-        pcase = CaseFactory(matter=matter, applicant=office.clerk, unit=office.unit)
-        Payment.objects.create(case=pcase, contract=c, term=t1, supplier=supplier, unit=office.unit, amount=D("300.00"),
-                               invoice_number=f"INV{i}{case.pk}", invoice_date=today, invoice_amount=D("300.00"),
-                               status=Payment.Status.PAID, paid_on=today, paid_by=office.cashier)
+        case = CaseFactory(matter=MatterFactory(code="T-HT", name="测试合同", stages=["contract"]),
+                           applicant=office.clerk, unit=office.unit, status=Case.Status.APPROVED)
+        c = ContractFactory(case=case, unit=office.unit, supplier=supplier, title=f"合同{i}")
+        t1 = PaymentTermFactory(contract=c, seq=1, kind="advance", amount=D("300.00"), trigger="signing", reached_on=today)
+        PaymentTermFactory(contract=c, seq=2, kind="retention", amount=D("700.00"), trigger="date", due_date=today)
+        ContractPaymentFactory(term=t1, case__applicant=office.clerk, case__unit=office.unit, paid_by=office.cashier)
 
 
 def test_the_table_runs_a_fixed_number_of_queries(office, suppliers, client, django_assert_max_num_queries):

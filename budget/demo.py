@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from approvals.exceptions import ApprovalError
 from approvals.models import Category, Matter
+from core.stages import Stage
 from org.models import Role, Unit, User
 
 from .models import BudgetLine, BudgetMovement, ControlMode, FundSource
@@ -111,7 +112,7 @@ def _ensure_adjustment_matter() -> None:
     if not Matter.objects.filter(code="CW-YSTZ").exists():
         Matter.objects.create(
             code="CW-YSTZ", name="预算调整（追加、调减、调剂）", category=Category.FINANCE, spends_money=False,
-            amount_required=True, stages=["budget_adjustment"], required_attachments=["调整说明"],
+            amount_required=True, stages=[Stage.BUDGET_ADJUSTMENT], required_attachments=["调整说明"],
             functional_field="money", regulations="预算调整须说明原因\n同一指标一年内调剂三次以上将触发预警",
         )
 

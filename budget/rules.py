@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from approvals.rules import Finding, Param, Rule, Severity, judged_on
+from core.stages import Stage
 
 from .models import BudgetAdjustment, BudgetLine, BudgetMovement, CaseBudget
 from .selectors import figures_of, line_figures, time_progress, with_figures
@@ -180,7 +181,7 @@ class SpendingWithoutBudget(Rule):
         from approvals.models import Case
 
         # submitted at least once and still alive (a case between stages is a draft again)
-        cases = (Case.objects.filter(stages__contains=["budget"], amount__isnull=False, submitted_at__isnull=False)
+        cases = (Case.objects.filter(stages__contains=[Stage.BUDGET], amount__isnull=False, submitted_at__isnull=False)
                  .exclude(status__in=(Case.Status.REJECTED, Case.Status.WITHDRAWN))
                  .exclude(pk__in=CaseBudget.objects.values("case_id"))
                  # nor a commitment or payment on a line (a contract form committing on the contract's line)
@@ -202,7 +203,7 @@ class SpendingWithoutBudget(Rule):
     def check_draft(self, case, params):
         """The form being submitted has no line although its matter is budgeted, or (its
         reservation counted) takes its line over the adjusted amount."""
-        if "budget" not in (case.stages or []) or case.amount is None:
+        if Stage.BUDGET not in (case.stages or []) or case.amount is None:
             return []
         link = CaseBudget.objects.filter(case=case).select_related("line__unit").first()
         if link is None:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from core.money import try_parse_amount
 from approvals.money import format_yuan
 from approvals.registry import CaseSection
+from core.stages import Stage
 
 from . import selectors, services
 from .forms import BudgetAdjustmentForm, BudgetSectionForm
@@ -55,7 +56,7 @@ def _line(value, user) -> BudgetLine | None:
 
 
 class BudgetSection(CaseSection):
-    key = "budget"
+    key = Stage.BUDGET
     label = gettext_lazy("Budget line")
     form_class = BudgetSectionForm
     display_template = "budget/_case_section.html"
@@ -139,7 +140,7 @@ class BudgetSection(CaseSection):
 
 
 class BudgetAdjustmentSection(CaseSection):
-    key = "budget_adjustment"
+    key = Stage.BUDGET_ADJUSTMENT
     label = gettext_lazy("Budget adjustment")
     form_class = BudgetAdjustmentForm
     display_template = "budget/_adjustment_section.html"

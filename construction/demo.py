@@ -10,19 +10,20 @@ from django.db import transaction
 from django.utils import timezone
 
 from approvals.models import Category, Matter
+from core.stages import Stage
 from org.models import FunctionalDepartment, Role, User
 
 # code → the stages of our sections (the matters themselves come from approvals.demo)
 MATTER_STAGES = {
-    "GC-LX": {"stages": ["project", "project_budget"], "required_attachments": ["可行性研究报告"],
+    "GC-LX": {"stages": [Stage.PROJECT, Stage.PROJECT_BUDGET], "required_attachments": ["可行性研究报告"],
               "regulations": "估算100万元以上的工程须委托监理（本地规定）\n施工单项合同估算400万元以上的必须招标（国家发展改革委令第16号）\n"
                              "初步设计概算超过投资估算10%的须重新报批立项（政府投资条例 第十二条）"},
-    "GC-BG": {"stages": ["project_change"]},
-    "GC-JS": {"stages": ["project_settlement"]},
+    "GC-BG": {"stages": [Stage.PROJECT_CHANGE]},
+    "GC-JS": {"stages": [Stage.PROJECT_SETTLEMENT]},
 }
 PAYMENT_MATTER = {
     "code": "GC-JDK", "name": "工程进度款支付", "category": Category.WORKS, "spends_money": True, "amount_required": True,
-    "stages": ["project_payment"], "required_attachments": ["工程进度报告", "发票"],
+    "stages": [Stage.PROJECT_PAYMENT], "required_attachments": ["工程进度报告", "发票"],
     "functional_field": FunctionalDepartment.Field.WORKS,
     "regulations": "进度款不低于已完工程价款的80%，不高于合同约定比例（财建〔2022〕183号）\n政府投资项目不得由施工单位垫资建设（政府投资条例 第二十二条）\n"
                    "支付中小企业款项不得以未办理决算、审计为由拖延（保障中小企业款项支付条例）",

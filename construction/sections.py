@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy
 
 from approvals.registry import CaseSection
+from core.stages import Stage
 
 from . import services
 from .models import ChangeOrder, ProgressPayment, Project, Settlement
@@ -34,7 +35,7 @@ class _ProjectRecordSection(CaseSection):
 
 
 class InitiationSection(_ProjectRecordSection):
-    key = "project"
+    key = Stage.PROJECT
     label = gettext_lazy("Project initiation")
     money = True
     _model = Project
@@ -66,7 +67,7 @@ class InitiationSection(_ProjectRecordSection):
 
 
 class BudgetSection(InitiationSection):
-    key = "project_budget"
+    key = Stage.PROJECT_BUDGET
     label = gettext_lazy("Design estimate (概算)")
 
     def validate_submit(self, case, actor):
@@ -83,7 +84,7 @@ class BudgetSection(InitiationSection):
 
 
 class ChangeSection(_ProjectRecordSection):
-    key = "project_change"
+    key = Stage.PROJECT_CHANGE
     label = gettext_lazy("Change order / site visa")
     money = True
     _model = ChangeOrder
@@ -115,7 +116,7 @@ class ChangeSection(_ProjectRecordSection):
 
 
 class ProgressPaymentSection(_ProjectRecordSection):
-    key = "project_payment"
+    key = Stage.PROJECT_PAYMENT
     label = gettext_lazy("Progress payment")
     money = True
     _model = ProgressPayment
@@ -143,7 +144,7 @@ class ProgressPaymentSection(_ProjectRecordSection):
 
 
 class SettlementSection(_ProjectRecordSection):
-    key = "project_settlement"
+    key = Stage.PROJECT_SETTLEMENT
     label = gettext_lazy("Settlement review")
     money = True
     _model = Settlement

@@ -35,6 +35,7 @@ from assets import services as asset_services
 from contracts.models import Contract, ContractCategory, PaymentTerm
 from contracts.models import Payment as ContractPayment
 from core import events, sequences
+from core.stages import Stage
 from documents.selectors import documents_of
 
 from . import funding, selectors
@@ -236,7 +237,7 @@ def project_budget_set(*, project: Project, actor, amount) -> Project:
     with transaction.atomic():
         project = _lock(project)
         case = project.case
-        if case.applicant_id != actor.pk or case.stage_key != "project_budget" or case.status not in EDITABLE:
+        if case.applicant_id != actor.pk or case.stage_key != Stage.PROJECT_BUDGET or case.status not in EDITABLE:
             raise ConstructionError(_("The 概算 is filled by the applicant once the initiation is approved."),
                                     code="not_editable")
         over = selectors.limit(Limit.Kind.ESTIMATE_OVER)

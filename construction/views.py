@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from approvals.exceptions import ApprovalError
 from assets import services as asset_services
+from core.stages import Stage
 from documents import services as document_services
 from documents.exceptions import DocumentError
 
@@ -90,7 +91,7 @@ def detail(request, pk: int):
     action_forms = {}
     if can_change:
         st = project.status
-        if st == S.INITIATED and project.case.stage_key == "project_budget":
+        if st == S.INITIATED and project.case.stage_key == Stage.PROJECT_BUDGET:
             action_forms["budget"] = forms.BudgetForm(initial={"amount": project.budget_estimate or project.estimate})
         if st in (S.ESTIMATED, S.BUILDING):
             action_forms["link"] = forms.LinkForm(project=project)

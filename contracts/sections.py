@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from approvals.money import format_yuan
 from approvals.permissions import grant_view
 from approvals.registry import CaseSection
+from core.stages import Stage
 from documents.selectors import documents_of
 
 from . import selectors, services
@@ -38,7 +39,7 @@ def _can_fill(case, user, key) -> bool:
 
 
 class ContractSection(CaseSection):
-    key = "contract"
+    key = Stage.CONTRACT
     label = gettext_lazy("Contract")
     form_class = ContractSectionForm
     display_template = "contracts/_contract_section.html"
@@ -116,7 +117,7 @@ class ContractSection(CaseSection):
 
 
 class AcceptanceSection(CaseSection):
-    key = "acceptance"
+    key = Stage.ACCEPTANCE
     label = gettext_lazy("Acceptance")
     form_class = AcceptanceSectionForm
     display_template = "contracts/_acceptance_section.html"
@@ -175,7 +176,7 @@ class AcceptanceSection(CaseSection):
 
 
 class PaymentSection(CaseSection):
-    key = "payment"
+    key = Stage.PAYMENT
     label = gettext_lazy("Payment")
     form_class = PaymentSectionForm
     display_template = "contracts/_payment_section.html"
@@ -250,7 +251,7 @@ class PaymentSection(CaseSection):
 
 
 class SupplementSection(CaseSection):
-    key = "supplement"
+    key = Stage.SUPPLEMENT
     label = gettext_lazy("Supplementary agreement")
     form_class = SupplementSectionForm
     display_template = "contracts/_supplement_section.html"

@@ -49,12 +49,13 @@ from django.db.models import Case as DbCase
 from django.db.models import CharField, Q, Value, When
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from core.stages import Stage
 
 from .models import PayeeKind
 
 REIMBURSEMENT = "reimbursement"
 # Stage sections a reimbursement case may have: the budget section is payments' own layer.
-PLAIN_STAGES = frozenset({"budget"})
+PLAIN_STAGES = frozenset({Stage.BUDGET})
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from approvals.models import Matter
+from core.stages import Stage
 
 from .models import Supplier, SupplierQualification, Threshold
 from .validators import CHARSET, make_credit_code
@@ -21,13 +22,13 @@ from .validators import CHARSET, make_credit_code
 # Matter code → stage sections (and header rules). A procurement case runs the whole chain
 # in one form; payments and supplements are forms of their own, linked to the contract.
 MATTER_STAGES = {
-    "CG-SQ": {"stages": ["budget", "purchase", "award", "contract", "acceptance"]},
-    "CG-DYLY": {"stages": ["budget", "purchase", "award", "contract", "acceptance"]},
-    "HT-SP": {"stages": ["budget", "contract", "acceptance"]},
-    "HT-FK": {"stages": ["payment"]},
+    "CG-SQ": {"stages": [Stage.BUDGET, Stage.PURCHASE, Stage.AWARD, Stage.CONTRACT, Stage.ACCEPTANCE]},
+    "CG-DYLY": {"stages": [Stage.BUDGET, Stage.PURCHASE, Stage.AWARD, Stage.CONTRACT, Stage.ACCEPTANCE]},
+    "HT-SP": {"stages": [Stage.BUDGET, Stage.CONTRACT, Stage.ACCEPTANCE]},
+    "HT-FK": {"stages": [Stage.PAYMENT]},
     # the amount of a supplement is its change (empty when only the terms change)
-    "HT-BC": {"stages": ["supplement"], "spends_money": False, "amount_required": False},
-    "GC-YS": {"stages": ["acceptance"]},
+    "HT-BC": {"stages": [Stage.SUPPLEMENT], "spends_money": False, "amount_required": False},
+    "GC-YS": {"stages": [Stage.ACCEPTANCE]},
 }
 
 GUOBAN_55 = "《地方预算单位政府集中采购目录及标准指引（2020年版）》（国办发〔2019〕55号）"

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
+from core.stages import Stage
 from documents.registry import Owner
 
 from . import selectors
@@ -24,7 +25,7 @@ def quote_can_add(user, quote: Quote, kind: str) -> str:
     case = quote.purchase.case
     if kind != DocKind.QUOTE:
         return _("A quote takes its quotation document.")
-    if case.applicant_id != user.pk or case.status not in EDITABLE or case.stage_key != "award":
+    if case.applicant_id != user.pk or case.status not in EDITABLE or case.stage_key != Stage.AWARD:
         return _("Quotations can be added by the applicant while the award stage is being filled.")
     return ""
 

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy
 
 from approvals.registry import CaseSection
+from core.stages import Stage
 
 from . import selectors, services
 from .forms import AwardSectionForm, PurchaseSectionForm, award_initial
@@ -23,7 +24,7 @@ def _purchase(case) -> Purchase | None:
 
 
 class PurchaseSection(CaseSection):
-    key = "purchase"
+    key = Stage.PURCHASE
     label = gettext_lazy("Procurement method")
     form_class = PurchaseSectionForm
     display_template = "procurement/_purchase_section.html"
@@ -79,7 +80,7 @@ class PurchaseSection(CaseSection):
 
 
 class AwardSection(CaseSection):
-    key = "award"
+    key = Stage.AWARD
     label = gettext_lazy("Quotes and award")
     form_class = AwardSectionForm
     display_template = "procurement/_award_section.html"
@@ -102,7 +103,7 @@ class AwardSection(CaseSection):
         if p is None:
             return {"purchase": None}
         award = Award.objects.select_related("supplier").filter(purchase=p).first()
-        can_upload = case.applicant_id == user.pk and case.status in services.EDITABLE and case.stage_key == "award"
+        can_upload = case.applicant_id == user.pk and case.status in services.EDITABLE and case.stage_key == Stage.AWARD
         return {"purchase": p, "quotes": selectors.quotes_with_documents(p), "award": award, "can_upload": can_upload,
                 "case": case}
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
+from core.stages import Stage
 from org.models import Role
 
 from ..models import Acceptance, Contract, DocKind, Payment, Supplement
@@ -24,7 +25,7 @@ def may_attach(owner, actor, kind: str) -> str:
             return _("The signed contract can be uploaded by the applicant or the head of the unit.")
         if kind in (K.CONTRACT_TEXT, K.OTHER):
             case = owner.case
-            if case.applicant_id == actor.pk and case.status in EDITABLE and case.stage_key == "contract":
+            if case.applicant_id == actor.pk and case.status in EDITABLE and case.stage_key == Stage.CONTRACT:
                 return ""
             return _("The contract text can be changed by the applicant while the contract stage is filled.")
         return _("This kind of file does not belong to a contract.")

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from approvals.models import Case
 from approvals.money import format_yuan, round_money
+from core.stages import Stage
 from payments import services as payments_services
 from payments.exceptions import PaymentError
 from payments.models import PayeeKind
@@ -183,7 +184,7 @@ def payment_request_start(*, contract: Contract, actor) -> Case:
     if term is None:
         raise ContractError(_("Every milestone of the contract is paid or in approval."), code="nothing_due")
     matter = Matter.objects.filter(code=PAYMENT_MATTER, is_active=True).first()
-    if matter is None or "payment" not in matter.stages:
+    if matter is None or Stage.PAYMENT not in matter.stages:
         raise ContractError(_("The payment matter is not configured; ask the administrator."), code="no_matter")
     fig = contract_figures(contract)
     amount = min(rest, fig.payable) if fig.payable > 0 else rest

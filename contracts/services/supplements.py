@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from approvals.models import Case
 from approvals.money import format_yuan, round_money
+from core.stages import Stage
 
 from ..exceptions import ContractError
 from ..models import Contract, DocKind, PaymentTerm, Supplement
@@ -201,7 +202,7 @@ def supplement_start(*, contract: Contract, actor) -> Case:
     if actor.unit_id != contract.unit_id:
         raise ContractError(_("Supplementary agreements are applied for by the contract's unit."), code="other_unit")
     matter = Matter.objects.filter(code=SUPPLEMENT_MATTER, is_active=True).first()
-    if matter is None or "supplement" not in matter.stages:
+    if matter is None or Stage.SUPPLEMENT not in matter.stages:
         raise ContractError(_("The supplementary-agreement matter is not configured; ask the administrator."), code="no_matter")
     with transaction.atomic():
         case = approval_services.case_create(

@@ -81,6 +81,9 @@ class Rule:
     events: tuple[str, ...] = ()
     # cheap rules also run hourly; every rule runs in the nightly scan
     hourly: bool = False
+    # what a form check does with a finding until the administrator says otherwise: "warn" records
+    # it in the trail with the submission, "block" refuses the submission (a limit set by law)
+    mode: str = "warn"
 
     def scan(self, params: dict, scope: dict | None = None) -> Iterable[Finding]:
         """Every finding over the office (``scope`` None), or over the records an event named
@@ -101,6 +104,8 @@ _RULES: dict[str, Rule] = {}
 def register_rule(rule: Rule) -> Rule:
     if not rule.code or rule.severity not in Severity.CHOICES:
         raise ValueError(f"rule {rule!r}: needs a code and a severity of {Severity.CHOICES}")
+    if rule.mode not in ("warn", "block"):
+        raise ValueError(f"rule {rule.code}: mode must be 'warn' or 'block', not {rule.mode!r}")
     taken = _RULES.get(rule.code)
     if taken is not None and type(taken) is not type(rule):
         raise ValueError(f"rule code {rule.code} is already registered by {type(taken).__module__}")
@@ -117,7 +122,7 @@ def get_rule(code: str) -> Rule | None:
 
 
 def _default_settings(rule: Rule) -> Settings:
-    return Settings(enabled=True, severity=rule.severity, mode="warn", params=rule.defaults())
+    return Settings(enabled=True, severity=rule.severity, mode=rule.mode, params=rule.defaults())
 
 
 _settings_source: Callable[[Rule], Settings] = _default_settings

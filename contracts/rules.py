@@ -24,36 +24,73 @@ def _pct(part: Decimal, whole: Decimal) -> Decimal:
 
 
 class SupplementsOverLimit(Rule):
-    """CON-03 补充协议超限: the applied supplements together change the amount by more than the
-    share of the original amount (政府采购法 第四十九条: 不得超过原合同采购金额的百分之十)."""
+    """CON-03 补充协议超限: the increases of a contract's supplementary agreements together exceed
+    the share of the original amount (政府采购法 第四十九条: 所有补充合同的采购金额不得超过原合同采购金额的
+    百分之十). Increases count, decreases do not offset them. The one implementation of the limit:
+    the form check blocks by default (the share is the law's) and the scan reports any contract
+    past it."""
 
     code = "CON-03"
     title = gettext_lazy("Supplements over 10%")
     severity = Severity.HIGH
+    mode = "block"
     params = {"share": Param(Decimal("10"), gettext_lazy("added amount as a share of the original (%)"),
                              regulation="政府采购法 第四十九条")}
     events = ("contract.signed",)
 
+    @staticmethod
+    def _increases():
+        return Coalesce(Sum(F("supplements__new_amount") - F("supplements__old_amount"), filter=Q(
+            supplements__status=Supplement.Status.APPLIED, supplements__new_amount__gt=F("supplements__old_amount"))),
+            Value(Decimal("0.00")), output_field=DecimalField(max_digits=16, decimal_places=2))
+
+    @staticmethod
+    def _finding(c, increases, share, *, number=None):
+        got = _pct(increases, c.original_amount)
+        limit = (c.original_amount * share / 100).quantize(Decimal("0.01"))
+        return Finding(records=(("contracts.contract", c.pk),), unit_id=c.unit_id,
+                       message=_("%(number)s: supplementary agreements add %(total)s, %(share)s%% of the original amount "
+                                 "%(original)s, above the limit %(limit)s (政府采购法第四十九条)") % {
+                           "number": number or c.number, "total": f"¥{increases:,.2f}", "share": got,
+                           "original": f"¥{c.original_amount:,.2f}", "limit": f"¥{limit:,.2f}"},
+                       figures={"original": str(c.original_amount), "increases": str(increases), "share": str(got),
+                                "threshold": str(share)})
+
     def scan(self, params, scope=None):
         share = Decimal(params["share"])
-        for c in Contract.objects.filter(status__in=LIVE, original_amount__gt=0).select_related("unit"):
-            added = c.amount - c.original_amount
-            if added * 100 <= share * c.original_amount:
-                continue
-            yield Finding(records=(("contracts.contract", c.pk),), unit_id=c.unit_id,
-                          message=_("%(number)s: supplements added %(share)s%% to the original amount") % {
-                              "number": c.number, "share": _pct(added, c.original_amount)},
-                          figures={"original": str(c.original_amount), "amount": str(c.amount),
-                                   "share": str(_pct(added, c.original_amount)), "threshold": str(share)})
+        rows = Contract.objects.filter(status__in=LIVE, original_amount__gt=0).annotate(increases=self._increases())
+        for c in rows.filter(increases__gt=0):
+            if c.increases * 100 > share * c.original_amount:
+                yield self._finding(c, c.increases, share)
+
+    def check_draft(self, case, params):
+        """The supplement being submitted, with the increases already applied to its contract."""
+        sup = Supplement.objects.filter(case=case).select_related("contract").first()
+        if sup is None or sup.new_amount <= sup.old_amount or sup.contract.original_amount <= 0:
+            return []
+        share = Decimal(params["share"])
+        applied = (Contract.objects.filter(pk=sup.contract_id).annotate(increases=self._increases())
+                   .values_list("increases", flat=True).get())
+        total = applied + sup.new_amount - sup.old_amount
+        if total * 100 <= share * sup.contract.original_amount:
+            return []
+        return [self._finding(sup.contract, total, share, number=case.number or sup.contract.number)]
 
 
 class TooManyChanges(Rule):
-    """CON-04 变更过多: at least the given number of applied supplements on one contract."""
+    """CON-04 变更过多: at least the given number of applied supplements on one contract (the form
+    warns on the agreement that reaches it)."""
 
     code = "CON-04"
     title = gettext_lazy("Too many changes")
     severity = Severity.MEDIUM
     params = {"count": Param(3, gettext_lazy("supplements on one contract"))}
+
+    @staticmethod
+    def _finding(c, n, limit):
+        return Finding(records=(("contracts.contract", c.pk),), unit_id=c.unit_id,
+                       message=_("%(number)s has %(n)s supplementary agreements") % {"number": c.number, "n": n},
+                       figures={"supplements": n, "threshold": limit})
 
     def scan(self, params, scope=None):
         limit = int(params["count"])
@@ -61,14 +98,21 @@ class TooManyChanges(Rule):
                 .annotate(n=Count("supplements", filter=Q(supplements__status=Supplement.Status.APPLIED)))
                 .filter(n__gte=limit).select_related("unit"))
         for c in rows:
-            yield Finding(records=(("contracts.contract", c.pk),), unit_id=c.unit_id,
-                          message=_("%(number)s has %(n)s supplementary agreements") % {"number": c.number, "n": c.n},
-                          figures={"supplements": c.n, "threshold": limit})
+            yield self._finding(c, c.n, limit)
+
+    def check_draft(self, case, params):
+        sup = Supplement.objects.filter(case=case).select_related("contract").first()
+        if sup is None:
+            return []
+        limit = int(params["count"])
+        n = Supplement.objects.filter(contract_id=sup.contract_id, status=Supplement.Status.APPLIED).exclude(pk=sup.pk).count() + 1
+        return [self._finding(sup.contract, n, limit)] if n >= limit else []
 
 
 class ContractDiffersFromAward(Rule):
     """CON-09 中标价与合同价差异: the original contract amount differs from the awarded amount by
-    more than the share (OCP R059)."""
+    more than the share (OCP R059). A contract above its award is refused by the contract service
+    (合同金额不得超过成交金额); this rule judges how far below it a contract may be signed."""
 
     code = "CON-09"
     title = gettext_lazy("Contract amount differs from the award")
@@ -76,19 +120,32 @@ class ContractDiffersFromAward(Rule):
     params = {"share": Param(Decimal("5"), gettext_lazy("difference from the awarded amount (%)"))}
     events = ("contract.signed",)
 
+    @staticmethod
+    def _judge(c, award_amount, share):
+        diff = abs(c.original_amount - award_amount)
+        if diff * 100 <= share * award_amount:
+            return None
+        return Finding(records=(("contracts.contract", c.pk), ("procurement.award", c.award_id)), unit_id=c.unit_id,
+                       message=_("%(number)s: the contract amount differs from the award by %(share)s%%") % {
+                           "number": c.number, "share": _pct(diff, award_amount)},
+                       figures={"award": str(award_amount), "contract": str(c.original_amount),
+                                "share": str(_pct(diff, award_amount)), "threshold": str(share)})
+
     def scan(self, params, scope=None):
         share = Decimal(params["share"])
         rows = (Contract.objects.filter(status__in=LIVE, award__isnull=False, award__amount__gt=0)
                 .select_related("award", "unit"))
         for c in rows:
-            diff = abs(c.original_amount - c.award.amount)
-            if diff * 100 <= share * c.award.amount:
-                continue
-            yield Finding(records=(("contracts.contract", c.pk), ("procurement.award", c.award_id)), unit_id=c.unit_id,
-                          message=_("%(number)s: the contract amount differs from the award by %(share)s%%") % {
-                              "number": c.number, "share": _pct(diff, c.award.amount)},
-                          figures={"award": str(c.award.amount), "contract": str(c.original_amount),
-                                   "share": str(_pct(diff, c.award.amount)), "threshold": str(share)})
+            finding = self._judge(c, c.award.amount, share)
+            if finding:
+                yield finding
+
+    def check_draft(self, case, params):
+        c = Contract.objects.filter(case=case, award__isnull=False, award__amount__gt=0).select_related("award").first()
+        if c is None:
+            return []
+        finding = self._judge(c, c.award.amount, Decimal(params["share"]))
+        return [finding] if finding else []
 
 
 # --- payments against the contract (CON-01, 02, 05, 06, 08) ---------------------------------------------------

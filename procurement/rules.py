@@ -41,26 +41,37 @@ class SuspiciousQuotes(Rule):
         for q in quotes.iterator(chunk_size=2000):
             by_purchase[q.purchase_id].append(q)
         for purchase_id, rows in by_purchase.items():
-            case = rows[0].purchase.case
-            for i, a in enumerate(rows):
-                for b in rows[i + 1:]:
-                    if a.supplier_id == b.supplier_id:
-                        continue
-                    shared = [str(label) for field, label in _CONTACTS
-                              if _normal(getattr(a.supplier, field)) and
-                              _normal(getattr(a.supplier, field)) == _normal(getattr(b.supplier, field))]
-                    same_amount = a.amount == b.amount
-                    if not (shared or same_amount):
-                        continue
-                    why = "、".join(([_("the same price")] if same_amount else []) + shared)
-                    yield Finding(
-                        records=(("procurement.purchase", purchase_id), ("procurement.supplier", a.supplier_id),
-                                 ("procurement.supplier", b.supplier_id)),
-                        message=_("%(number)s: quotes of %(a)s and %(b)s share %(why)s") % {
-                            "number": case.number, "a": a.supplier.name, "b": b.supplier.name, "why": why},
-                        figures={"amount_a": str(a.amount), "amount_b": str(b.amount), "shared": why},
-                        unit_id=case.unit_id,
-                    )
+            yield from self._judge(purchase_id, rows[0].purchase.case, rows)
+
+    def check_draft(self, case, params):
+        """The quotes of the award being submitted (the form's 报价雷同 warning)."""
+        purchase = _purchase_of(case)
+        if purchase is None:
+            return []
+        rows = list(Quote.objects.filter(purchase=purchase).select_related("supplier").order_by("id"))
+        return list(self._judge(purchase.pk, case, rows))
+
+    @staticmethod
+    def _judge(purchase_id, case, rows):
+        for i, a in enumerate(rows):
+            for b in rows[i + 1:]:
+                if a.supplier_id == b.supplier_id:
+                    continue
+                shared = [str(label) for field, label in _CONTACTS
+                          if _normal(getattr(a.supplier, field)) and
+                          _normal(getattr(a.supplier, field)) == _normal(getattr(b.supplier, field))]
+                same_amount = a.amount == b.amount
+                if not (shared or same_amount):
+                    continue
+                why = "、".join(([_("the same price")] if same_amount else []) + shared)
+                yield Finding(
+                    records=(("procurement.purchase", purchase_id), ("procurement.supplier", a.supplier_id),
+                             ("procurement.supplier", b.supplier_id)),
+                    message=_("%(number)s: quotes of %(a)s and %(b)s share %(why)s") % {
+                        "number": case.number or _("this form"), "a": a.supplier.name, "b": b.supplier.name, "why": why},
+                    figures={"amount_a": str(a.amount), "amount_b": str(b.amount), "shared": why},
+                    unit_id=case.unit_id,
+                )
 
 
 class LapsedSupplier(Rule):

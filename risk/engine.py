@@ -37,7 +37,7 @@ def settings_for(rule, row=None) -> Settings:
     row = row or RuleSetting.objects.filter(code=rule.code).first()
     if row is None:
         row, _created = RuleSetting.objects.get_or_create(code=rule.code, defaults={
-            "severity": rule.severity, "params": {k: _json(v) for k, v in rule.defaults().items()}})
+            "severity": rule.severity, "mode": rule.mode, "params": {k: _json(v) for k, v in rule.defaults().items()}})
     return _settings_of_row(rule, row)
 
 

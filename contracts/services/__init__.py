@@ -8,8 +8,6 @@ from __future__ import annotations
 from .contracts import (  # noqa: F401
     EDITABLE,
     PS,
-    RETENTION_LIMIT,
-    SUPPLEMENT_LIMIT,
     T,
     TERMS_RULE,
     ZERO,
@@ -18,7 +16,6 @@ from .contracts import (  # noqa: F401
     _has_document,
     _lock_contract,
     _require_editable,
-    _retention_warning,
     contract_approved,
     contract_cancel,
     contract_check,

@@ -35,8 +35,6 @@ T = PaymentTerm.Trigger
 PS = Payment.Status
 
 TERMS_RULE = gettext_lazy("payment terms must add up to the contract amount")
-SUPPLEMENT_LIMIT = Decimal("0.10")  # 政府采购法第四十九条
-RETENTION_LIMIT = Decimal("0.03")  # 建质〔2017〕138号
 
 
 def _require_editable(case: Case, actor, stage_key: str, what: str) -> Case:
@@ -112,15 +110,6 @@ def terms_normalise(*, amount: Decimal, rows: list[dict]) -> list[dict]:
     return out
 
 
-def _retention_warning(contract: Contract, terms) -> str:
-    retention = sum((t.amount for t in terms if t.kind == PaymentTerm.Kind.RETENTION), ZERO)
-    if contract.category == ContractCategory.WORKS and retention > contract.amount * RETENTION_LIMIT:
-        return _("Retention money %(retention)s is more than 3%% of %(amount)s (CON-08, 建质〔2017〕138号).") % {
-            "retention": format_yuan(retention), "amount": format_yuan(contract.amount),
-        }
-    return ""
-
-
 # --- contract (section "contract") --------------------------------------------------------------------
 def _award_of(case: Case) -> Award | None:
     purchase = Purchase.objects.filter(case=case).first()
@@ -193,9 +182,6 @@ def contract_check(*, contract: Contract, on: dt.date | None = None) -> list[str
                   "(合同金额不得超过成交金额, CON-09).") % {"amount": format_yuan(contract.amount), "award": format_yuan(award.amount)},
                 code="contract_above_award",
             )
-        if contract.amount < award.amount * Decimal("0.95"):
-            warnings.append(_("The contract amount differs from the award %(award)s by more than 5%% (CON-09).")
-                            % {"award": format_yuan(award.amount)})
     elif contract.category in (ContractCategory.GOODS, ContractCategory.SERVICES, ContractCategory.WORKS):
         limit = procurement_selectors.threshold_amount("small_purchase", category=contract.category, on=on)
         if limit is not None and contract.amount >= limit:
@@ -207,9 +193,9 @@ def contract_check(*, contract: Contract, on: dt.date | None = None) -> list[str
             )
     if not _has_document(contract, DocKind.CONTRACT_TEXT, case=contract.case, attachment_kind="合同文本"):
         raise ContractError(_("Upload the contract text for the legal and finance countersign."), code="contract_text_missing")
-    warning = _retention_warning(contract, terms)
-    if warning:
-        warnings.append(warning)
+    # a contract below its award by more than the share (CON-09) and retention above its share of a
+    # works contract (CON-08) are judged by their risk rules on submission, with the administrator's
+    # parameters; the limits that never move (above the award, terms adding up) are refused here
     if contract.budget_line_id is None:
         warnings.append(_("The contract has no budget line: nothing will be committed or executed on the budget."))
     return warnings

@@ -13,13 +13,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from approvals.models import Case
-from approvals.money import format_yuan, round_money
+from approvals.money import format_yuan
 from core.stages import Stage
 
 from ..exceptions import ContractError
 from ..models import Contract, DocKind, PaymentTerm, Supplement
 from ..selectors import contract_figures, term_claims
-from .contracts import SUPPLEMENT_LIMIT, TERMS_RULE, ZERO, _has_document, _lock_contract, _require_editable, terms_normalise
+from .contracts import TERMS_RULE, ZERO, _has_document, _lock_contract, _require_editable, terms_normalise
 
 
 # --- supplements ------------------------------------------------------------------------------------------
@@ -86,24 +86,15 @@ def _supplement_rows(sup: Supplement) -> list[dict]:
 
 
 def supplement_check(*, supplement: Supplement, contract: Contract) -> list[str]:
-    """With ``contract`` locked: increases together within 10% of the original amount
-    (政府采购法第四十九条, CON-03), never below what is paid or in approval."""
+    """With ``contract`` locked: the agreement names its change and starts from the contract's
+    current amount, never below what is paid or in approval. (Increases within 10% of the
+    original amount are CON-03's, judged right after this on submission.)"""
     if not supplement.content:
         raise ContractError(_("Describe what the supplementary agreement changes."), code="content_required")
     if supplement.old_amount != contract.amount:
         raise ContractError(_("The contract amount changed since this agreement was drafted: save it again."), code="stale")
-    applied = Supplement.objects.filter(contract=contract, status=Supplement.Status.APPLIED).exclude(pk=supplement.pk)
-    increases = sum((s.new_amount - s.old_amount for s in applied if s.new_amount > s.old_amount), ZERO)
-    if supplement.new_amount > supplement.old_amount:
-        increases += supplement.new_amount - supplement.old_amount
-    limit = round_money(contract.original_amount * SUPPLEMENT_LIMIT)
-    if increases > limit:
-        raise ContractError(
-            _("Supplementary agreement refused: the increases would total %(total)s, more than 10%% of the original amount "
-              "%(original)s (%(limit)s) (政府采购法第四十九条, CON-03).")
-            % {"total": format_yuan(increases), "original": format_yuan(contract.original_amount), "limit": format_yuan(limit)},
-            code="supplement_over_10pct",
-        )
+    # the increases together within 10% of the original amount (政府采购法第四十九条) is risk rule CON-03,
+    # which the approvals engine runs on this submission (blocking by default) and the scan runs nightly
     fig = contract_figures(contract)
     if supplement.new_amount < fig.paid + fig.in_flight:
         raise ContractError(
@@ -119,10 +110,8 @@ def supplement_check(*, supplement: Supplement, contract: Contract) -> list[str]
         )
     if not _has_document(supplement, DocKind.SUPPLEMENT_TEXT, case=supplement.case, attachment_kind="补充协议文本"):
         raise ContractError(_("Upload the text of the supplementary agreement."), code="supplement_text_missing")
-    warnings = []
-    if applied.count() + 1 >= 3:
-        warnings.append(_("This is supplement number %(n)d of the contract (CON-04 变更过多).") % {"n": applied.count() + 1})
-    return warnings
+    # the number of changes on one contract (CON-04 变更过多) is a risk rule, judged on submission
+    return []
 
 
 def supplement_submit(*, case: Case) -> list[str]:

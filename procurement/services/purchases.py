@@ -7,11 +7,9 @@ transition's transaction; each raises ``ProcurementError`` with a message that n
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -83,7 +81,9 @@ def purchase_set(*, case: Case, actor, category: str, item_class: str, method: s
 def purchase_check(*, purchase: Purchase, on: dt.date | None = None) -> list[str]:
     """The method rules. Raises for a method below what the amount requires (without the
     recorded approval where the law allows one), for 询价 outside goods, and for single
-    source without justification and publicity. Returns warnings (PRO-01, PRO-02)."""
+    source without justification and publicity. Returns no warnings of its own: the tunable
+    checks (PRO-01 split purchases, PRO-02 amounts just below a threshold) are risk rules, run on
+    submission by the approvals engine with the parameters the administrator set."""
     on = on or timezone.localdate()
     case = purchase.case
     amount = case.amount
@@ -121,10 +121,9 @@ def purchase_check(*, purchase: Purchase, on: dt.date | None = None) -> list[str
         )
     if method == Method.SINGLE_SOURCE:
         _check_single_source(purchase)
-    warnings = []
-    warnings.extend(_near_threshold_warnings(purchase, on))
-    warnings.extend(_split_warnings(purchase, on))
-    return warnings
+    # split purchases (PRO-01) and amounts just below a threshold (PRO-02) are judged by their risk
+    # rules (procurement/rules.py) on every submission, with the administrator's parameters
+    return []
 
 
 def _check_single_source(purchase: Purchase) -> None:
@@ -145,43 +144,6 @@ def _check_single_source(purchase: Purchase) -> None:
             % {"missing": "、".join(str(m) for m in missing), "rule": SINGLE_SOURCE_RULE},
             code="single_source_unjustified",
         )
-
-
-def _near_threshold_warnings(purchase: Purchase, on) -> list[str]:
-    """PRO-02: within 5% (goods/services) or 10% (works) below a threshold."""
-    band = Decimal("0.10") if purchase.category == "works" else Decimal("0.05")
-    amount = purchase.case.amount
-    out = []
-    for kind, t in selectors.thresholds_on(category=purchase.category, on=on).items():
-        if kind in ("supervision", "collective"):
-            continue
-        if t.amount * (1 - band) <= amount < t.amount:
-            out.append(
-                _("The amount %(amount)s is just below the %(label)s %(limit)s (PRO-02 临界金额): check it is not set to avoid the threshold.")
-                % {"amount": format_yuan(amount), "label": t.label, "limit": format_yuan(t.amount)}
-            )
-    return out
-
-
-def _split_warnings(purchase: Purchase, on) -> list[str]:
-    """PRO-01: the unit's non-tendered purchases of the same item class this year together
-    reach the decentralised limit (early warning at 90%)."""
-    limit = selectors.threshold_amount("decentralised", category=purchase.category, on=on)
-    if not limit:
-        return []
-    others = (
-        Purchase.objects.filter(unit_id=purchase.unit_id, item_class=purchase.item_class, case__year=purchase.case.year)
-        .exclude(pk=purchase.pk).exclude(status=Purchase.Status.CANCELLED)
-        .exclude(method__in=[Method.OPEN_TENDER, Method.INVITED_TENDER])
-        .aggregate(total=Sum("case__amount"))["total"] or Decimal("0")
-    )
-    total = others + purchase.case.amount
-    if others and total >= limit * Decimal("0.9"):
-        return [
-            _("This unit's purchases of “%(item)s” this year reach %(total)s together, against the decentralised limit %(limit)s "
-              "(PRO-01 化整为零, 政府采购法实施条例第二十八条).") % {"item": purchase.item_class, "total": format_yuan(total), "limit": format_yuan(limit)}
-        ]
-    return []
 
 
 def purchase_submit(*, case: Case) -> list[str]:
@@ -313,32 +275,9 @@ def award_check(*, award: Award, on: dt.date | None = None) -> list[str]:
               "budget cannot win (政府采购法实施条例 / 采购预算控制).") % {"award": format_yuan(award.amount), "budget": format_yuan(case.amount)},
             code="award_above_budget",
         )
-    warnings = []
-    amounts: dict[Decimal, list[str]] = {}
-    for q in quotes:
-        amounts.setdefault(q.amount, []).append(q.supplier.name)
-    for value, names in amounts.items():
-        if len(names) > 1:
-            warnings.append(_("Identical quotes of %(amount)s from %(names)s (PRO-06 报价雷同).")
-                            % {"amount": format_yuan(value), "names": "、".join(names)})
-    shared = _shared_contacts([q.supplier for q in quotes])
-    if shared:
-        warnings.append(_("Quoting suppliers share contact details: %(pairs)s (PRO-06 报价雷同).") % {"pairs": "；".join(shared)})
-    return warnings
-
-
-def _shared_contacts(suppliers: list[Supplier]) -> list[str]:
-    out = []
-    for field, label in (("phone", _("phone")), ("email", _("e-mail")), ("bank_account", _("bank account")), ("address", _("address"))):
-        seen: dict[str, str] = {}
-        for s in suppliers:
-            value = (getattr(s, field) or "").strip()
-            if not value:
-                continue
-            if value in seen and seen[value] != s.name:
-                out.append(f"{seen[value]} / {s.name}（{label}）")
-            seen.setdefault(value, s.name)
-    return out
+    # identical quotes and suppliers sharing contacts (PRO-06) are judged by the risk rule on
+    # submission, with the administrator's settings
+    return []
 
 
 def award_submit(*, case: Case) -> list[str]:

@@ -8,7 +8,7 @@ from decimal import Decimal as D
 import pytest
 
 from approvals import rules
-from contracts.models import Contract
+from contracts.models import Contract, Supplement
 
 from .test_supplements import _supplement, contract  # noqa: F401  (the contract fixture)
 
@@ -21,10 +21,10 @@ def _scan(code, **params):
 
 
 def test_supplements_up_to_ten_percent_raise_nothing_above_is_found(flow, contract):  # noqa: F811
-    _supplement(flow, contract, change="10000.00")  # exactly 10%: what the service allows
+    sup = _supplement(flow, contract, change="10000.00")  # exactly 10%: what the form allows
     assert _scan("CON-03") == []
-    # written around the service (an administrator's correction): 10.01%
-    Contract.objects.filter(pk=contract.pk).update(amount=D("110010.00"))
+    # written around the form (an administrator's correction of the agreement): 10.01%
+    Supplement.objects.filter(pk=sup.pk).update(new_amount=D("110010.00"))
     (finding,) = _scan("CON-03")
     assert finding.records == (("contracts.contract", contract.pk),) and finding.figures["share"] == "10.01"
 

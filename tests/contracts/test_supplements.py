@@ -69,12 +69,33 @@ def test_increases_above_ten_percent_are_refused(flow, contract):
     _supplement(flow, contract, change="6000.00")
     contract.refresh_from_db()
     sup = _supplement(flow, contract, change="4500.00", submit=False)
-    with pytest.raises(ContractError) as exc:
+    with pytest.raises(ApprovalError) as exc:
         approval_services.case_submit(case=sup.case, actor=sup.case.applicant)
-    assert exc.value.code == "supplement_over_10pct"
+    assert exc.value.code == "risk_block" and "CON-03" in exc.value.message
     assert "政府采购法第四十九条" in exc.value.message and "¥10,500.00" in exc.value.message
+    sup.case.refresh_from_db()
+    assert sup.case.status == sup.case.Status.DRAFT and not sup.case.number.endswith("-00000")
     contract.refresh_from_db()
     assert contract.amount == D("106000.00")
+
+
+def test_the_limit_is_the_rules_parameter_for_the_form_and_the_scan(flow, contract):
+    """One implementation: the administrator raises CON-03's share to 12%: the same 10.5% now
+    passes on the form, and the scan reads the same figure."""
+    from risk import engine
+    from risk.models import RuleSetting
+
+    rule = __import__("approvals.rules", fromlist=["get_rule"]).get_rule("CON-03")
+    _supplement(flow, contract, change="6000.00")
+    contract.refresh_from_db()
+    engine.settings_for(rule)  # the row, made from the defaults
+    RuleSetting.objects.filter(code="CON-03").update(params={"share": "12"})
+    sup = _supplement(flow, contract, change="4500.00")
+    contract.refresh_from_db()
+    assert sup.status == Supplement.Status.APPLIED and contract.amount == D("110500.00")
+    assert list(rule.scan({"share": D("12")})) == []
+    (finding,) = rule.scan({"share": D("10")})
+    assert finding.figures["increases"] == "10500.00" and finding.figures["share"] == "10.50"
 
 
 def test_new_terms_must_add_up_to_the_new_amount(flow, contract):

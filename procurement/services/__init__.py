@@ -28,7 +28,6 @@ from .purchases import (  # noqa: F401
     _fresh,
     _near_threshold_warnings,
     _purchase_of,
-    _set_status,
     _shared_contacts,
     _split_warnings,
     award_approved,

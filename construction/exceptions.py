@@ -4,7 +4,13 @@ raises one refuses the case transition with its message, shown to the person as 
 from __future__ import annotations
 
 from approvals.exceptions import ApprovalError
+from core.transitions import InvalidTransition
 
 
 class ConstructionError(ApprovalError):
     """A project action that cannot be done; the message names the rule."""
+
+
+class InvalidConstructionStatus(ConstructionError, InvalidTransition):
+    """A project, change order, progress payment or settlement asked to move to a status its
+    current one does not allow (``transition``)."""

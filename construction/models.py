@@ -19,11 +19,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.transitions import StatusTransitions
+
+from .exceptions import InvalidConstructionStatus
+
 MONEY = {"max_digits": 14, "decimal_places": 2}
-
-
-class InvalidProjectStatus(Exception):
-    """A status change the project's state does not allow (django-oscar's InvalidOrderStatus)."""
 
 
 class Limit(models.Model):
@@ -65,7 +65,7 @@ class ProjectKind(models.TextChoices):
     MINSHENG = "minsheng", _("民生微实事 (small livelihood project)")
 
 
-class Project(models.Model):
+class Project(StatusTransitions, models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Initiation being filled")
         INITIATING = "initiating", _("Initiation in approval")
@@ -78,7 +78,7 @@ class Project(models.Model):
         CLOSED = "closed", _("Final accounts approved")
         CANCELLED = "cancelled", _("Cancelled")
 
-    # status → the statuses it may move to (one checked method, ``set_status``)
+    # status → the statuses it may move to (one checked method, ``transition``, core.transitions)
     TRANSITIONS = {
         Status.DRAFT: {Status.INITIATING, Status.CANCELLED},
         Status.INITIATING: {Status.INITIATED, Status.DRAFT, Status.CANCELLED},
@@ -91,6 +91,7 @@ class Project(models.Model):
         Status.CLOSED: set(),
         Status.CANCELLED: set(),
     }
+    transition_error = InvalidConstructionStatus
 
     number = models.CharField(_("project number"), max_length=32, unique=True)
     name = models.CharField(_("project name"), max_length=200)
@@ -131,16 +132,6 @@ class Project(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} {self.name}"
-
-    def set_status(self, new: str) -> None:
-        """Move to ``new`` if the current status allows it (saved through the ORM, so history
-        records it); InvalidProjectStatus otherwise."""
-        if new not in self.TRANSITIONS.get(self.status, set()):
-            raise InvalidProjectStatus(
-                _("A project that is “%(old)s” cannot become “%(new)s”.")
-                % {"old": self.get_status_display(), "new": self.Status(new).label})
-        self.status = new
-        self.save(update_fields=["status", "updated_at"])
 
     @property
     def cap(self) -> Decimal | None:
@@ -196,7 +187,7 @@ class ProjectContract(models.Model):
         ]
 
 
-class ChangeOrder(models.Model):
+class ChangeOrder(StatusTransitions, models.Model):
     """设计变更 / 现场签证 through approvals; ``share`` is the cumulative change (with this one) as
     a percent of the construction contract, recorded when submitted."""
 
@@ -211,6 +202,16 @@ class ChangeOrder(models.Model):
         CANCELLED = "cancelled", _("Cancelled")
 
     HOLDING = (Status.IN_APPROVAL, Status.APPROVED)
+
+    # status -> the statuses it may move to (``transition``): submitted; approved, or returned
+    # (re-opened) or ended
+    TRANSITIONS = {
+        Status.DRAFT: {Status.IN_APPROVAL, Status.CANCELLED},
+        Status.IN_APPROVAL: {Status.APPROVED, Status.DRAFT, Status.CANCELLED},
+        Status.APPROVED: set(),
+        Status.CANCELLED: set(),
+    }
+    transition_error = InvalidConstructionStatus
 
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="changes", verbose_name=_("project"))
     case = models.OneToOneField("approvals.Case", on_delete=models.PROTECT, related_name="change_order",
@@ -256,7 +257,7 @@ class ProgressReport(models.Model):
         constraints = [models.CheckConstraint(condition=Q(work_done__gt=0), name="progress_work_done_positive")]
 
 
-class ProgressPayment(models.Model):
+class ProgressPayment(StatusTransitions, models.Model):
     """A progress payment (工程进度款) of the construction contract, a payable source of the
     payment desk; capped by the contract's progress terms and by the share of work done."""
 
@@ -268,6 +269,17 @@ class ProgressPayment(models.Model):
         CANCELLED = "cancelled", _("Cancelled")
 
     HOLDING = (Status.SUBMITTED, Status.APPROVED, Status.PAID)
+
+    # status -> the statuses it may move to (``transition``): submitted; approved, or returned
+    # (re-opened) or ended; paid at the desk, back to approved when that payment is voided
+    TRANSITIONS = {
+        Status.DRAFT: {Status.SUBMITTED, Status.CANCELLED},
+        Status.SUBMITTED: {Status.APPROVED, Status.DRAFT, Status.CANCELLED},
+        Status.APPROVED: {Status.PAID},
+        Status.PAID: {Status.APPROVED},
+        Status.CANCELLED: set(),
+    }
+    transition_error = InvalidConstructionStatus
 
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="payments", verbose_name=_("project"))
     contract = models.ForeignKey("contracts.Contract", on_delete=models.PROTECT, related_name="progress_payments",
@@ -290,7 +302,7 @@ class ProgressPayment(models.Model):
         constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="progress_payment_positive")]
 
 
-class Settlement(models.Model):
+class Settlement(StatusTransitions, models.Model):
     """结算审核: the settlement submitted by the contractor, the audited amount and retention."""
 
     class Status(models.TextChoices):
@@ -298,6 +310,16 @@ class Settlement(models.Model):
         IN_APPROVAL = "in_approval", _("In approval")
         APPROVED = "approved", _("Approved")
         CANCELLED = "cancelled", _("Cancelled")
+
+    # status -> the statuses it may move to (``transition``): submitted; approved, or returned
+    # (re-opened) or ended
+    TRANSITIONS = {
+        Status.DRAFT: {Status.IN_APPROVAL, Status.CANCELLED},
+        Status.IN_APPROVAL: {Status.APPROVED, Status.DRAFT, Status.CANCELLED},
+        Status.APPROVED: set(),
+        Status.CANCELLED: set(),
+    }
+    transition_error = InvalidConstructionStatus
 
     project = models.OneToOneField(Project, on_delete=models.PROTECT, related_name="settlement", verbose_name=_("project"))
     case = models.OneToOneField("approvals.Case", on_delete=models.PROTECT, related_name="settlement",

@@ -74,10 +74,9 @@ def _budget(case):
 def _after_pay(case, disbursement: Disbursement) -> None:
     p = _payment(case)
     if disbursement.status == Disbursement.Status.PAID and disbursement.amount > 0:
-        p.status, p.paid_on = S.PAID, disbursement.paid_on
+        p.transition(S.PAID, paid_on=disbursement.paid_on)
     elif disbursement.status == Disbursement.Status.VOIDED:
-        p.status, p.paid_on = S.APPROVED, None
-    p.save(update_fields=["status", "paid_on"])
+        p.transition(S.APPROVED, paid_on=None)
 
 
 def paid_against(contract_ids) -> dict[int, Decimal]:

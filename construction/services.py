@@ -36,6 +36,7 @@ from contracts.models import Contract, ContractCategory, PaymentTerm
 from contracts.models import Payment as ContractPayment
 from core import events, sequences
 from core.stages import Stage
+from core.transitions import transition_all
 from documents.selectors import documents_of
 
 from . import funding, selectors
@@ -46,7 +47,6 @@ from .models import (
     DocKind,
     FinalAccounts,
     Handover,
-    InvalidProjectStatus,
     Limit,
     ProgressPayment,
     ProgressReport,
@@ -94,13 +94,6 @@ def _writer(actor) -> None:
 
 def _lock(project: Project) -> Project:
     return Project.objects.select_for_update(of=("self",)).select_related("unit", "case").get(pk=project.pk)
-
-
-def _status(project: Project, new: str) -> None:
-    try:
-        project.set_status(new)
-    except InvalidProjectStatus as exc:
-        raise ConstructionError(str(exc), code="status") from None
 
 
 def _need(project: Project, *statuses: str, what: str) -> None:
@@ -192,7 +185,7 @@ def _project_of(case: Case) -> Project:
 
 def initiation_submit(*, case: Case) -> list[str]:
     project = _project_of(case)
-    _status(project, PS.INITIATING)
+    project.transition(PS.INITIATING)
     warnings = []
     tender = _tender_threshold(project)
     if tender is not None and project.estimate >= tender:
@@ -209,24 +202,22 @@ def _tender_threshold(project: Project):
 
 def initiation_approved(*, case: Case) -> None:
     project = _project_of(case)
-    _status(project, PS.INITIATED)
-    project.initiated_on = timezone.localdate()
-    project.save(update_fields=["initiated_on", "updated_at"])
+    project.transition(PS.INITIATED, initiated_on=timezone.localdate())
     events.emit("project.initiated", project_id=project.pk, case_id=case.pk)
 
 
 def initiation_returned(*, case: Case) -> None:
     project = _project_of(case)
     if project.status == PS.INITIATING:
-        _status(project, PS.DRAFT)
+        project.transition(PS.DRAFT)
     elif project.status == PS.ESTIMATING:
-        _status(project, PS.INITIATED)
+        project.transition(PS.INITIATED)
 
 
 def initiation_cancel(*, case: Case) -> None:
     project = _project_of(case)
     if project.status not in (PS.CANCELLED, PS.CLOSED):
-        _status(project, PS.CANCELLED)
+        project.transition(PS.CANCELLED)
         funding.release(project, actor=case.applicant, note=_("Released: the project was cancelled"))
 
 
@@ -259,17 +250,14 @@ def budget_submit(*, case: Case) -> list[str]:
         raise ConstructionError(_("Fill in the 概算 before submitting it."), code="budget_required")
     if not documents_of(project, DocKind.BUDGET_BOOK).exists():
         raise ConstructionError(_("Attach the 概算书 to the project before submitting the 概算."), code="budget_book")
-    _status(project, PS.ESTIMATING)
+    project.transition(PS.ESTIMATING)
     return []
 
 
 def budget_approved(*, case: Case) -> None:
     project = _project_of(case)
-    _status(project, PS.ESTIMATED)
-    project.approved_budget = project.budget_estimate
-    project.budget_approved_on = timezone.localdate()
-    project.supervision_required = supervision_required(max(project.estimate, project.approved_budget))
-    project.save(update_fields=["approved_budget", "budget_approved_on", "supervision_required", "updated_at"])
+    project.transition(PS.ESTIMATED, approved_budget=project.budget_estimate, budget_approved_on=timezone.localdate(),
+                       supervision_required=supervision_required(max(project.estimate, project.budget_estimate)))
     funding.arrange(project, actor=case.applicant)
     events.emit("project.budget_approved", project_id=project.pk, case_id=case.pk)
 
@@ -329,9 +317,7 @@ def project_start(*, project: Project, actor, started_on: dt.date) -> Project:
                 _("Refused (ENG-02, %(rule)s; local rule: projects of %(amount)s or more are supervised): construction "
                   "cannot start without a signed supervision contract.")
                 % {"rule": R_START, "amount": format_yuan(selectors.supervision_threshold())}, code="supervision_missing")
-        _status(project, PS.BUILDING)
-        project.started_on = started_on
-        project.save(update_fields=["started_on", "updated_at"])
+        project.transition(PS.BUILDING, started_on=started_on)
         events.emit("project.started", project_id=project.pk)
     return project
 
@@ -378,8 +364,7 @@ def change_order_submit(*, case: Case) -> list[str]:
     change.cumulative = fig.changes + change.amount
     change.share = (change.cumulative * 100 / contract.amount).quantize(Decimal("0.01"))
     change.major = change.share > share_limit.value
-    change.status = ChangeOrder.Status.IN_APPROVAL
-    change.save(update_fields=["cumulative", "share", "major", "status"])
+    change.transition(ChangeOrder.Status.IN_APPROVAL, fields=["cumulative", "share", "major"])
     events.emit("project.change_submitted", project_id=project.pk, change_id=change.pk)
     if change.major:
         return [_("Changes reach %(share)s%% of the construction contract, above %(limit)s%% (%(rule)s): the principal "
@@ -413,21 +398,16 @@ def change_order_route(*, case: Case) -> None:
 
 def change_order_approved(*, case: Case) -> None:
     change = _change_of(case)
-    change.status, change.approved_on = ChangeOrder.Status.APPROVED, timezone.localdate()
-    change.save(update_fields=["status", "approved_on"])
+    change.transition(ChangeOrder.Status.APPROVED, approved_on=timezone.localdate())
     events.emit("project.change_approved", project_id=change.project_id, change_id=change.pk)
 
 
 def change_order_reopen(*, case: Case) -> None:
-    change = _change_of(case)
-    change.status = ChangeOrder.Status.DRAFT
-    change.save(update_fields=["status"])
+    _change_of(case).transition(ChangeOrder.Status.DRAFT)
 
 
 def change_order_cancel(*, case: Case) -> None:
-    change = _change_of(case)
-    change.status = ChangeOrder.Status.CANCELLED
-    change.save(update_fields=["status"])
+    _change_of(case).transition(ChangeOrder.Status.CANCELLED)
 
 
 # --- progress and progress payments --------------------------------------------------------------
@@ -541,27 +521,20 @@ def progress_payment_submit(*, case: Case) -> list[str]:
     payment = _payment_of(case)
     contract = Contract.objects.select_for_update(of=("self",)).get(pk=payment.contract_id)
     warnings = _check_progress(project, contract, payment.amount, exclude_payment_id=payment.pk)
-    payment.status = ProgressPayment.Status.SUBMITTED
-    payment.save(update_fields=["status"])
+    payment.transition(ProgressPayment.Status.SUBMITTED)
     return warnings
 
 
 def progress_payment_approved(*, case: Case) -> None:
-    payment = _payment_of(case)
-    payment.status = ProgressPayment.Status.APPROVED
-    payment.save(update_fields=["status"])
+    _payment_of(case).transition(ProgressPayment.Status.APPROVED)
 
 
 def progress_payment_reopen(*, case: Case) -> None:
-    payment = _payment_of(case)
-    payment.status = ProgressPayment.Status.DRAFT
-    payment.save(update_fields=["status"])
+    _payment_of(case).transition(ProgressPayment.Status.DRAFT)
 
 
 def progress_payment_cancel(*, case: Case) -> None:
-    payment = _payment_of(case)
-    payment.status = ProgressPayment.Status.CANCELLED
-    payment.save(update_fields=["status"])
+    _payment_of(case).transition(ProgressPayment.Status.CANCELLED)
 
 
 # --- completion, settlement, final accounts, handover -------------------------------------------------
@@ -580,9 +553,7 @@ def project_complete(*, project: Project, actor, completed_on: dt.date) -> Proje
         if not documents_of(project, DocKind.COMPLETION).exists():
             raise ConstructionError(_("Attach the completion acceptance report to the project first."),
                                     code="completion_report")
-        _status(project, PS.COMPLETED)
-        project.completed_on = completed_on
-        project.save(update_fields=["completed_on", "updated_at"])
+        project.transition(PS.COMPLETED, completed_on=completed_on)
         months = selectors.limit(Limit.Kind.FINAL_ACCOUNTS_MONTHS, on=completed_on)
         FinalAccounts.objects.create(project=project, due_on=months_after(completed_on, int(months.value)))
         events.emit("project.completed", project_id=project.pk)
@@ -638,28 +609,25 @@ def settlement_submit(*, case: Case) -> list[str]:
     project = _lock(s.project)
     _need(project, PS.COMPLETED, what=_("Settlement review"))
     _settlement_checks(project, amount=s.amount, audited=s.audited_amount, retention=s.retention)
-    s.status = Settlement.Status.IN_APPROVAL
-    s.save(update_fields=["status"])
+    s = Settlement.objects.select_for_update().get(pk=s.pk)
+    s.transition(Settlement.Status.IN_APPROVAL)
     return []
 
 
 def settlement_approved(*, case: Case) -> None:
     s = Settlement.objects.select_for_update().get(case=case)
     project = _lock(s.project)
-    s.status, s.approved_on = Settlement.Status.APPROVED, timezone.localdate()
-    s.save(update_fields=["status", "approved_on"])
-    _status(project, PS.SETTLED)
+    s.transition(Settlement.Status.APPROVED, approved_on=timezone.localdate())
+    project.transition(PS.SETTLED)
     events.emit("project.settled", project_id=project.pk)
 
 
 def settlement_reopen(*, case: Case) -> None:
-    Settlement.objects.filter(case=case).update(status=Settlement.Status.DRAFT)
+    transition_all(Settlement.objects.filter(case=case), Settlement.Status.DRAFT)
 
 
 def settlement_cancel(*, case: Case) -> None:
-    s = Settlement.objects.select_for_update().get(case=case)
-    s.status = Settlement.Status.CANCELLED
-    s.save(update_fields=["status"])
+    Settlement.objects.select_for_update().get(case=case).transition(Settlement.Status.CANCELLED)
 
 
 def final_accounts_approve(*, project: Project, actor, total_cost, approved_on: dt.date) -> FinalAccounts:
@@ -679,7 +647,7 @@ def final_accounts_approve(*, project: Project, actor, total_cost, approved_on: 
         fa = FinalAccounts.objects.select_for_update().get(project=project)
         fa.total_cost, fa.approved_on = total, approved_on
         fa.save(update_fields=["total_cost", "approved_on"])
-        _status(project, PS.CLOSED)
+        project.transition(PS.CLOSED)
         funding.release(project, actor=actor, note=_("Released: the project's final accounts are approved"))
         _adjust_cards(project, total)
         events.emit("project.closed", project_id=project.pk)

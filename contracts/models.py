@@ -13,6 +13,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.transitions import StatusTransitions
+
+from .exceptions import InvalidContractStatus
+
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
 
@@ -24,13 +28,25 @@ class ContractCategory(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class Contract(models.Model):
+class Contract(StatusTransitions, models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Being drafted")
         IN_APPROVAL = "in_approval", _("In approval (countersign)")
         ACTIVE = "active", _("In force")
         COMPLETED = "completed", _("Completed (fully paid)")
         CANCELLED = "cancelled", _("Cancelled")
+
+    # status -> the statuses it may move to (``transition``, core.transitions): submitted for the
+    # countersign; in force, or returned (re-opened) or ended; completed once fully paid, back in
+    # force when a payment is voided at the desk
+    TRANSITIONS = {
+        Status.DRAFT: {Status.IN_APPROVAL, Status.CANCELLED},
+        Status.IN_APPROVAL: {Status.ACTIVE, Status.DRAFT, Status.CANCELLED},
+        Status.ACTIVE: {Status.COMPLETED},
+        Status.COMPLETED: {Status.ACTIVE},
+        Status.CANCELLED: set(),
+    }
+    transition_error = InvalidContractStatus
 
     number = models.CharField(_("contract number"), max_length=32, unique=True)
     case = models.OneToOneField("approvals.Case", on_delete=models.PROTECT, related_name="contract", verbose_name=_("case"))
@@ -146,7 +162,7 @@ class PaymentTerm(models.Model):
         return self.trigger == self.Trigger.DATE and self.due_date is not None and self.due_date <= today
 
 
-class Supplement(models.Model):
+class Supplement(StatusTransitions, models.Model):
     """补充协议: changes the amount, the end date or the unreached payment terms of a contract
     once approved."""
 
@@ -160,6 +176,16 @@ class Supplement(models.Model):
         IN_APPROVAL = "in_approval", _("In approval")
         APPLIED = "applied", _("In force")
         CANCELLED = "cancelled", _("Cancelled")
+
+    # status -> the statuses it may move to (``transition``): submitted; applied to the contract,
+    # or returned (re-opened) or ended
+    TRANSITIONS = {
+        Status.DRAFT: {Status.IN_APPROVAL, Status.CANCELLED},
+        Status.IN_APPROVAL: {Status.APPLIED, Status.DRAFT, Status.CANCELLED},
+        Status.APPLIED: set(),
+        Status.CANCELLED: set(),
+    }
+    transition_error = InvalidContractStatus
 
     case = models.OneToOneField("approvals.Case", on_delete=models.PROTECT, related_name="supplement", verbose_name=_("case"))
     contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="supplements", verbose_name=_("contract"))
@@ -190,7 +216,7 @@ class Supplement(models.Model):
         return self.new_amount - self.old_amount
 
 
-class Acceptance(models.Model):
+class Acceptance(StatusTransitions, models.Model):
     """验收: by at least two people, one from outside the requesting unit; once approved
     it unlocks the milestones it names."""
 
@@ -203,6 +229,16 @@ class Acceptance(models.Model):
         IN_APPROVAL = "in_approval", _("In approval")
         CONFIRMED = "confirmed", _("Confirmed")
         CANCELLED = "cancelled", _("Cancelled")
+
+    # status -> the statuses it may move to (``transition``): submitted; confirmed, or returned
+    # (re-opened) or ended
+    TRANSITIONS = {
+        Status.DRAFT: {Status.IN_APPROVAL, Status.CANCELLED},
+        Status.IN_APPROVAL: {Status.CONFIRMED, Status.DRAFT, Status.CANCELLED},
+        Status.CONFIRMED: set(),
+        Status.CANCELLED: set(),
+    }
+    transition_error = InvalidContractStatus
 
     case = models.OneToOneField("approvals.Case", on_delete=models.PROTECT, related_name="acceptance", verbose_name=_("case"))
     contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="acceptances", verbose_name=_("contract"))
@@ -225,7 +261,7 @@ class Acceptance(models.Model):
         return f"{self.contract.number} {self.accepted_on}"
 
 
-class Payment(models.Model):
+class Payment(StatusTransitions, models.Model):
     """支付申请: one payment of a contract, against one reached milestone and one invoice."""
 
     class Status(models.TextChoices):
@@ -237,6 +273,19 @@ class Payment(models.Model):
 
     # Payments that hold their amount and invoice: the cap and the invoice rule count them.
     HOLDING = (Status.SUBMITTED, Status.APPROVED, Status.PAID)
+
+    # status -> the statuses it may move to (``transition``): submitted; a returned payment keeps
+    # holding (no return hook) until it is saved again (re-opened) or resubmitted as it is;
+    # approved; paid at the desk, back to approved when that payment is voided; a rejected or
+    # withdrawn case cancels it
+    TRANSITIONS = {
+        Status.DRAFT: {Status.SUBMITTED, Status.CANCELLED},
+        Status.SUBMITTED: {Status.SUBMITTED, Status.APPROVED, Status.DRAFT, Status.CANCELLED},
+        Status.APPROVED: {Status.PAID, Status.CANCELLED},
+        Status.PAID: {Status.APPROVED},
+        Status.CANCELLED: set(),
+    }
+    transition_error = InvalidContractStatus
 
     case = models.OneToOneField("approvals.Case", on_delete=models.PROTECT, related_name="payment", verbose_name=_("case"))
     contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="payments", verbose_name=_("contract"))

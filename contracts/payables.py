@@ -85,20 +85,14 @@ def _after_pay(case, disbursement: Disbursement) -> None:
     p = _payment(case)
     contract = p.contract
     if disbursement.status == Disbursement.Status.PAID and disbursement.amount > 0:
-        p.status, p.paid_on, p.paid_by, p.paid_at = PS.PAID, disbursement.paid_on, disbursement.paid_by, disbursement.paid_at
-        p.bank_reference = disbursement.bank_reference
-        p.save(update_fields=["status", "paid_on", "paid_by", "paid_at", "bank_reference"])
+        p.transition(PS.PAID, paid_on=disbursement.paid_on, paid_by=disbursement.paid_by, paid_at=disbursement.paid_at,
+                     bank_reference=disbursement.bank_reference)
         if contract_figures(contract).paid == contract.amount and contract.status == Contract.Status.ACTIVE:
-            contract.status = Contract.Status.COMPLETED
-            contract.completed_at = timezone.now()
-            contract.save(update_fields=["status", "completed_at", "updated_at"])
+            contract.transition(Contract.Status.COMPLETED, completed_at=timezone.now())
     elif disbursement.status == Disbursement.Status.VOIDED:
-        p.status, p.paid_on, p.paid_by, p.paid_at, p.bank_reference = PS.APPROVED, None, None, None, ""
-        p.save(update_fields=["status", "paid_on", "paid_by", "paid_at", "bank_reference"])
+        p.transition(PS.APPROVED, paid_on=None, paid_by=None, paid_at=None, bank_reference="")
         if contract.status == Contract.Status.COMPLETED:
-            contract.status = Contract.Status.ACTIVE
-            contract.completed_at = None
-            contract.save(update_fields=["status", "completed_at", "updated_at"])
+            contract.transition(Contract.Status.ACTIVE, completed_at=None)
 
 
 def _due_from(cases) -> dict[int, DueFrom]:

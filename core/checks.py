@@ -6,6 +6,8 @@
   year are counted Mon–Fri. It reads the ``core.Workday`` table, so it is a database check:
   it runs with ``migrate`` (every deployment: compose's ``migrate`` service) and with
   ``manage.py check --database default``.
+- ``core.E002``: a model using ``core.transitions.StatusTransitions`` declares a ``TRANSITIONS``
+  row for each status of its field and names no other (``transitions.transitions_check``).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from django.core.checks import Error, Tags, Warning, register
 from django.db import DatabaseError
 from django.utils import timezone
 
-from . import workcalendar
+from . import transitions, workcalendar
 
 NEXT_YEAR_FROM_MONTH = 11
 
@@ -56,4 +58,5 @@ def calendar_coverage_check(app_configs=None, databases=None, **kwargs) -> list:
 
 def register_checks() -> None:
     register(office_hours_check)
+    register(transitions.transitions_check, Tags.models)
     register(calendar_coverage_check, Tags.database)

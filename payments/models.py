@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.transitions import StatusTransitions
+
 from .exceptions import InvalidPaymentStatus
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -28,15 +30,16 @@ def normalise_invoice(value: str) -> str:
     return "".join((value or "").split()).upper()
 
 
-class Payment(models.Model):
+class Payment(StatusTransitions, models.Model):
     """One payment (positive) or refund (negative, ``refund_of`` the payment it gives back)."""
 
     class Status(models.TextChoices):
         PAID = "paid", _("Paid")
         VOIDED = "voided", _("Voided")
 
-    # from -> the states it may go to (one transition method: ``transition``)
+    # from -> the states it may go to (one checked method: ``transition``, core.transitions)
     TRANSITIONS = {Status.PAID: {Status.VOIDED}, Status.VOIDED: set()}
+    transition_error = InvalidPaymentStatus
 
     case = models.ForeignKey(
         "approvals.Case", verbose_name=_("case"), on_delete=models.PROTECT, related_name="disbursements"
@@ -100,20 +103,6 @@ class Payment(models.Model):
     @property
     def is_refund(self) -> bool:
         return self.amount < 0
-
-    def transition(self, to: str, *, reason: str = "") -> None:
-        """Move to ``to`` if the current state allows it, saving through the ORM (the history
-        keeps the change). The caller holds the row lock."""
-        if to not in self.TRANSITIONS.get(self.status, set()):
-            raise InvalidPaymentStatus(
-                _("This payment is %(status)s and cannot become %(to)s.")
-                % {"status": self.get_status_display(), "to": self.Status(to).label},
-                code="wrong_status",
-            )
-        self.status = to
-        if reason:
-            self.voided_reason = reason[:200]
-        self.save(update_fields=["status", "voided_reason"])
 
 
 class PaymentDeadline(models.Model):

@@ -318,7 +318,7 @@ def payment_void(*, payment: Payment, actor, reason: str) -> Payment:
             raise PaymentError(_("A refund is not voided; pay the money again instead."), code="void_refund")
         if payment.status == PAID and refunded_total(payment) > 0:
             raise PaymentError(_("This payment has refunds: it cannot be voided."), code="void_refunded")
-        payment.transition(Payment.Status.VOIDED, reason=reason)
+        payment.transition(Payment.Status.VOIDED, voided_reason=reason[:200])
         if source is not None:
             _give_back_budget(source, case, payment, payment.amount, actor, timezone.localdate(),
                               _("Voided payment of %(number)s") % {"number": case.number})

@@ -17,6 +17,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.transitions import StatusTransitions
+
+from .exceptions import InvalidProcurementStatus
 from .methods import Method
 from .validators import validate_credit_code
 
@@ -167,7 +170,7 @@ class Threshold(models.Model):
 
 
 # --- purchases ------------------------------------------------------------------------------------
-class Purchase(models.Model):
+class Purchase(StatusTransitions, models.Model):
     """The purchase section of a procurement case: category, method and its justification."""
 
     class Status(models.TextChoices):
@@ -176,6 +179,18 @@ class Purchase(models.Model):
         METHOD_APPROVED = "method_approved", _("Method approved")
         AWARDED = "awarded", _("Awarded")
         CANCELLED = "cancelled", _("Cancelled")
+
+    # status -> the statuses it may move to (``transition``, core.transitions): submitted; approved
+    # (method), or returned (re-opened) or ended; awarded once its award is approved; a case
+    # rejected or withdrawn before the award cancels it
+    TRANSITIONS = {
+        Status.DRAFT: {Status.IN_APPROVAL, Status.CANCELLED},
+        Status.IN_APPROVAL: {Status.METHOD_APPROVED, Status.DRAFT, Status.CANCELLED},
+        Status.METHOD_APPROVED: {Status.AWARDED, Status.CANCELLED},
+        Status.AWARDED: set(),
+        Status.CANCELLED: set(),
+    }
+    transition_error = InvalidProcurementStatus
 
     class SingleSourceReason(models.TextChoices):
         ONLY_ONE = "only_one", _("Only one supplier can provide it (政府采购法第三十一条第一项)")
@@ -246,7 +261,7 @@ class Quote(models.Model):
         return f"{self.supplier} {self.amount}"
 
 
-class Award(models.Model):
+class Award(StatusTransitions, models.Model):
     """成交: the winning supplier and amount, with the reason; published internally once
     approved (信息内部公开)."""
 
@@ -255,6 +270,16 @@ class Award(models.Model):
         IN_APPROVAL = "in_approval", _("In approval")
         AWARDED = "awarded", _("Awarded")
         CANCELLED = "cancelled", _("Cancelled")
+
+    # status -> the statuses it may move to (``transition``): submitted; awarded, or returned
+    # (re-opened) or ended
+    TRANSITIONS = {
+        Status.DRAFT: {Status.IN_APPROVAL, Status.CANCELLED},
+        Status.IN_APPROVAL: {Status.AWARDED, Status.DRAFT, Status.CANCELLED},
+        Status.AWARDED: set(),
+        Status.CANCELLED: set(),
+    }
+    transition_error = InvalidProcurementStatus
 
     purchase = models.OneToOneField(Purchase, on_delete=models.PROTECT, related_name="award", verbose_name=_("purchase"))
     supplier = models.ForeignKey(Supplier, on_delete=models.PROTECT, related_name="awards", verbose_name=_("supplier"))

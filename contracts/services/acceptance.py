@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from approvals.models import Case
 from core import events
+from core.transitions import transition_all
 
 from ..exceptions import ContractError
 from ..models import Acceptance, Contract, DocKind, PaymentTerm
@@ -59,11 +60,12 @@ def acceptance_set(*, case: Case, actor, accepted_on: dt.date, result: str, opin
         raise ContractError(_("A failed acceptance unlocks no milestone."), code="failed_unlocks")
     with transaction.atomic():
         acc = Acceptance.objects.select_for_update().filter(case=case).first() or Acceptance(case=case)
+        if acc.pk is not None and acc.status != Acceptance.Status.DRAFT:
+            acc.transition(Acceptance.Status.DRAFT)  # re-opened (checked: a confirmed acceptance stays confirmed)
         acc.contract = contract
         acc.accepted_on = accepted_on
         acc.result = result
         acc.opinion = opinion or ""
-        acc.status = Acceptance.Status.DRAFT
         acc.save()
         acc.members.set(members)
         acc.terms.set(terms)
@@ -95,8 +97,7 @@ def acceptance_submit(*, case: Case) -> list[str]:
             raise ContractError(_("Fill in the acceptance before submitting."), code="no_acceptance")
         _lock_contract(acc.contract_id)
         warnings = acceptance_check(acceptance=acc)
-        acc.status = Acceptance.Status.IN_APPROVAL
-        acc.save(update_fields=["status"])
+        acc.transition(Acceptance.Status.IN_APPROVAL)
         return warnings
 
 
@@ -107,9 +108,7 @@ def acceptance_approved(*, case: Case) -> None:
         if acc is None or acc.status != Acceptance.Status.IN_APPROVAL:
             return
         _lock_contract(acc.contract_id)
-        acc.status = Acceptance.Status.CONFIRMED
-        acc.confirmed_at = timezone.now()
-        acc.save(update_fields=["status", "confirmed_at"])
+        acc.transition(Acceptance.Status.CONFIRMED, confirmed_at=timezone.now())
         events.emit("acceptance.confirmed", acceptance_id=acc.pk, contract_id=acc.contract_id, case_id=case.pk)
         if acc.result == Acceptance.Result.PASSED:
             PaymentTerm.objects.filter(pk__in=acc.terms.values("pk"), is_active=True, reached_on__isnull=True).update(
@@ -118,10 +117,9 @@ def acceptance_approved(*, case: Case) -> None:
 
 
 def acceptance_reopen(*, case: Case) -> None:
-    Acceptance.objects.filter(case=case, status=Acceptance.Status.IN_APPROVAL).update(status=Acceptance.Status.DRAFT)
+    transition_all(Acceptance.objects.filter(case=case, status=Acceptance.Status.IN_APPROVAL), Acceptance.Status.DRAFT)
 
 
 def acceptance_cancel(*, case: Case) -> None:
-    Acceptance.objects.filter(case=case, status__in=[Acceptance.Status.DRAFT, Acceptance.Status.IN_APPROVAL]).update(
-        status=Acceptance.Status.CANCELLED
-    )
+    transition_all(Acceptance.objects.filter(case=case, status__in=[Acceptance.Status.DRAFT, Acceptance.Status.IN_APPROVAL]),
+                   Acceptance.Status.CANCELLED)

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from approvals.models import Case
 from approvals.money import format_yuan, round_money
 from core import events, sequences
+from core.transitions import transition_all
 from documents.selectors import documents_of
 from procurement import selectors as procurement_selectors
 from procurement.models import Award, Purchase, Supplier
@@ -145,6 +146,8 @@ def contract_set(*, case: Case, actor, title: str, category: str, amount: Decima
         contract = Contract.objects.select_for_update().filter(case=case).first()
         if contract is None:
             contract = Contract(case=case, number=next_contract_number(signed_on.year if signed_on else case.year))
+        elif contract.status != Contract.Status.DRAFT:
+            contract.transition(Contract.Status.DRAFT)  # re-opened (checked: a contract in force stays in force)
         contract.unit = case.unit
         contract.award = award
         contract.purchase = award.purchase if award else None
@@ -158,7 +161,6 @@ def contract_set(*, case: Case, actor, title: str, category: str, amount: Decima
         contract.start_date = start_date
         contract.end_date = end_date
         contract.summary = summary or ""
-        contract.status = Contract.Status.DRAFT
         contract.save()
         contract.terms.all().delete()
         PaymentTerm.objects.bulk_create([PaymentTerm(contract=contract, **t) for t in normalised])
@@ -207,8 +209,7 @@ def contract_submit(*, case: Case) -> list[str]:
         if contract is None:
             raise ContractError(_("Fill in the contract and its payment terms before submitting."), code="no_contract")
         warnings = contract_check(contract=contract)
-        contract.status = Contract.Status.IN_APPROVAL
-        contract.save(update_fields=["status", "updated_at"])
+        contract.transition(Contract.Status.IN_APPROVAL)
         return warnings
 
 
@@ -224,9 +225,7 @@ def contract_approved(*, case: Case, actor) -> Contract | None:
             return contract
         # in force from the signing date (never a future one: a countersigned draft dated ahead is in force today)
         today = min(contract.signed_on, timezone.localdate())
-        contract.status = Contract.Status.ACTIVE
-        contract.activated_at = timezone.now()
-        contract.save(update_fields=["status", "activated_at", "updated_at"])
+        contract.transition(Contract.Status.ACTIVE, activated_at=timezone.now())
         contract.terms.filter(is_active=True, trigger=T.SIGNING, reached_on__isnull=True).update(reached_on=today)
         events.emit("contract.signed", contract_id=contract.pk, case_id=case.pk)
         if contract.budget_line_id:
@@ -240,11 +239,12 @@ def contract_approved(*, case: Case, actor) -> Contract | None:
         return contract
 
 
+# The hooks below run for the later stages of the case too (a return at the acceptance stage
+# calls ``contract_reopen``): a contract outside the filtered statuses is left as it is.
 def contract_reopen(*, case: Case) -> None:
-    Contract.objects.filter(case=case, status=Contract.Status.IN_APPROVAL).update(status=Contract.Status.DRAFT)
+    transition_all(Contract.objects.filter(case=case, status=Contract.Status.IN_APPROVAL), Contract.Status.DRAFT)
 
 
 def contract_cancel(*, case: Case) -> None:
-    Contract.objects.filter(case=case, status__in=[Contract.Status.DRAFT, Contract.Status.IN_APPROVAL]).update(
-        status=Contract.Status.CANCELLED
-    )
+    transition_all(Contract.objects.filter(case=case, status__in=[Contract.Status.DRAFT, Contract.Status.IN_APPROVAL]),
+                   Contract.Status.CANCELLED)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from approvals.models import Case
 from approvals.money import format_yuan, round_money
 from core.stages import Stage
+from core.transitions import transition_all
 from payments import services as payments_services
 from payments.exceptions import PaymentError
 from payments.models import PayeeKind
@@ -32,6 +33,8 @@ def payment_set(*, case: Case, actor, term: PaymentTerm, invoice_number: str, in
         raise ContractError(_("The contract belongs to another unit."), code="other_unit")
     with transaction.atomic():
         payment = Payment.objects.select_for_update().filter(case=case).first() or Payment(case=case)
+        if payment.pk is not None and payment.status != PS.DRAFT:
+            payment.transition(PS.DRAFT)  # re-opened after a return (checked: an approved payment stays approved)
         payment.contract = contract
         payment.term = term
         payment.supplier_id = contract.supplier_id
@@ -41,7 +44,6 @@ def payment_set(*, case: Case, actor, term: PaymentTerm, invoice_number: str, in
         payment.invoice_date = invoice_date
         payment.invoice_amount = round_money(invoice_amount) if invoice_amount is not None else None
         payment.note = (note or "")[:200]
-        payment.status = PS.DRAFT
         payment.save()
     return payment
 
@@ -125,10 +127,9 @@ def payment_submit(*, case: Case) -> list[str]:
         contract = _lock_contract(payment.contract_id)
         payment.amount = case.amount
         warnings = payment_check(payment=payment, contract=contract)
-        payment.status = PS.SUBMITTED
         try:
             with transaction.atomic():
-                payment.save(update_fields=["amount", "status"])
+                payment.transition(PS.SUBMITTED, fields=["amount"])
         except IntegrityError:  # the same invoice held by a payment of another contract of the supplier
             raise ContractError(
                 _("Payment refused: invoice %(invoice)s of %(supplier)s is already paid or being paid; the same invoice cannot "
@@ -139,11 +140,11 @@ def payment_submit(*, case: Case) -> list[str]:
 
 
 def payment_approved(*, case: Case) -> None:
-    Payment.objects.filter(case=case, status=PS.SUBMITTED).update(status=PS.APPROVED)
+    transition_all(Payment.objects.filter(case=case, status=PS.SUBMITTED), PS.APPROVED)
 
 
 def payment_cancel(*, case: Case) -> None:
-    Payment.objects.filter(case=case, status__in=[PS.DRAFT, PS.SUBMITTED, PS.APPROVED]).update(status=PS.CANCELLED)
+    transition_all(Payment.objects.filter(case=case, status__in=[PS.DRAFT, PS.SUBMITTED, PS.APPROVED]), PS.CANCELLED)
 
 
 # The contract payment's status (PAID) and the codes callers know, from the desk's refusals.

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from approvals.models import Case
 from approvals.money import format_yuan
 from core.stages import Stage
+from core.transitions import transition_all
 
 from ..exceptions import ContractError
 from ..models import Contract, DocKind, PaymentTerm, Supplement
@@ -60,6 +61,8 @@ def supplement_set(*, case: Case, actor, contract: Contract, direction: str, con
         )
     with transaction.atomic():
         sup = Supplement.objects.select_for_update().filter(case=case).first() or Supplement(case=case)
+        if sup.pk is not None and sup.status != Supplement.Status.DRAFT:
+            sup.transition(Supplement.Status.DRAFT)  # re-opened (checked: an applied agreement stays applied)
         sup.contract = contract
         sup.direction = direction
         sup.old_amount = contract.amount
@@ -72,7 +75,6 @@ def supplement_set(*, case: Case, actor, contract: Contract, direction: str, con
              "due_date": t["due_date"].isoformat() if t["due_date"] else None}
             for t in rows
         ]
-        sup.status = Supplement.Status.DRAFT
         sup.save()
     return sup
 
@@ -123,8 +125,7 @@ def supplement_submit(*, case: Case) -> list[str]:
         if contract.status != Contract.Status.ACTIVE:
             raise ContractError(_("Only a contract in force can be supplemented."), code="contract_not_active")
         warnings = supplement_check(supplement=sup, contract=contract)
-        sup.status = Supplement.Status.IN_APPROVAL
-        sup.save(update_fields=["status"])
+        sup.transition(Supplement.Status.IN_APPROVAL)
         return warnings
 
 
@@ -152,10 +153,7 @@ def supplement_approved(*, case: Case, actor) -> None:
         if sup.new_end_date:
             contract.end_date = max(sup.new_end_date, contract.start_date)
         contract.save(update_fields=["amount", "end_date", "updated_at"])
-        sup.status = Supplement.Status.APPLIED
-        sup.seq = seq
-        sup.applied_at = timezone.now()
-        sup.save(update_fields=["status", "seq", "applied_at"])
+        sup.transition(Supplement.Status.APPLIED, seq=seq, applied_at=timezone.now())
         if contract.budget_line_id and change > 0:
             budget_services.budget_commit(
                 line=contract.budget_line, amount=change, source=contract, case=case, actor=actor,
@@ -167,19 +165,16 @@ def supplement_approved(*, case: Case, actor) -> None:
                 note=_("Supplement %(n)d of contract %(number)s") % {"n": seq, "number": contract.number},
             )
         if contract.status == Contract.Status.ACTIVE and contract_figures(contract).paid == contract.amount:
-            contract.status = Contract.Status.COMPLETED
-            contract.completed_at = timezone.now()
-            contract.save(update_fields=["status", "completed_at", "updated_at"])
+            contract.transition(Contract.Status.COMPLETED, completed_at=timezone.now())
 
 
 def supplement_reopen(*, case: Case) -> None:
-    Supplement.objects.filter(case=case, status=Supplement.Status.IN_APPROVAL).update(status=Supplement.Status.DRAFT)
+    transition_all(Supplement.objects.filter(case=case, status=Supplement.Status.IN_APPROVAL), Supplement.Status.DRAFT)
 
 
 def supplement_cancel(*, case: Case) -> None:
-    Supplement.objects.filter(case=case, status__in=[Supplement.Status.DRAFT, Supplement.Status.IN_APPROVAL]).update(
-        status=Supplement.Status.CANCELLED
-    )
+    transition_all(Supplement.objects.filter(case=case, status__in=[Supplement.Status.DRAFT, Supplement.Status.IN_APPROVAL]),
+                   Supplement.Status.CANCELLED)
 
 
 def supplement_start(*, contract: Contract, actor) -> Case:

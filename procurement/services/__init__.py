@@ -27,7 +27,6 @@ from .purchases import (  # noqa: F401
     _check_single_source,
     _fresh,
     _purchase_of,
-    _set_status,
     award_approved,
     award_cancel,
     award_check,

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from approvals.models import Case
 from approvals.money import format_yuan, round_money
 from core import workcalendar
+from core.transitions import transition_all
 from documents import services as document_services
 
 from .. import methods, selectors
@@ -58,6 +59,8 @@ def purchase_set(*, case: Case, actor, category: str, item_class: str, method: s
         raise ProcurementError(_("Choose the procurement method."))
     with transaction.atomic():
         purchase = Purchase.objects.select_for_update().filter(case=case).first() or Purchase(case=case, unit=case.unit)
+        if purchase.pk is not None and purchase.status != Purchase.Status.DRAFT:
+            purchase.transition(Purchase.Status.DRAFT)  # re-opened (checked: an approved method stays approved)
         purchase.unit = case.unit
         purchase.category = category
         purchase.item_class = (item_class or "").strip()[:60]
@@ -73,7 +76,6 @@ def purchase_set(*, case: Case, actor, category: str, item_class: str, method: s
             req = selectors.method_requirement(amount=case.amount, category=category)
             purchase.proposed_method = req.proposed
             purchase.rule = req.rule[:300]
-        purchase.status = Purchase.Status.DRAFT
         purchase.save()
     return purchase
 
@@ -155,38 +157,29 @@ def purchase_submit(*, case: Case) -> list[str]:
         req = selectors.method_requirement(amount=case.amount, category=purchase.category)
         purchase.proposed_method = req.proposed
         purchase.rule = req.rule[:300]
-        purchase.status = Purchase.Status.IN_APPROVAL
-        purchase.save(update_fields=["proposed_method", "rule", "status", "updated_at"])
+        purchase.transition(Purchase.Status.IN_APPROVAL, fields=["proposed_method", "rule"])
         return warnings
 
 
-def _set_status(model, case, status, *, only_from, **extra):
-    obj = model.objects.select_for_update().filter(case=case).first()
-    if obj is not None and obj.status in only_from:
-        obj.status = status
-        for k, v in extra.items():
-            setattr(obj, k, v)
-        obj.save()
-    return obj
-
-
+# The hooks below run for every earlier stage of the case too (a return at the award stage calls
+# ``purchase_reopen``): a purchase outside the filtered statuses is left as it is.
 def purchase_approved(*, case: Case) -> None:
-    with transaction.atomic():
-        _set_status(Purchase, case, Purchase.Status.METHOD_APPROVED, only_from=[Purchase.Status.IN_APPROVAL],
-                    method_approved_at=timezone.now())
+    transition_all(Purchase.objects.filter(case=case, status=Purchase.Status.IN_APPROVAL), Purchase.Status.METHOD_APPROVED,
+                   method_approved_at=timezone.now())
 
 
 def purchase_reopen(*, case: Case) -> None:
-    with transaction.atomic():
-        _set_status(Purchase, case, Purchase.Status.DRAFT, only_from=[Purchase.Status.IN_APPROVAL])
+    transition_all(Purchase.objects.filter(case=case, status=Purchase.Status.IN_APPROVAL), Purchase.Status.DRAFT)
 
 
 def purchase_cancel(*, case: Case) -> None:
-    """The case ended (rejected or withdrawn): a purchase not yet approved is cancelled; an
-    approved one keeps its history but can go no further."""
-    with transaction.atomic():
-        _set_status(Purchase, case, Purchase.Status.CANCELLED,
-                    only_from=[Purchase.Status.DRAFT, Purchase.Status.IN_APPROVAL, Purchase.Status.METHOD_APPROVED])
+    """The case ended (rejected or withdrawn): a purchase not yet awarded is cancelled; an
+    awarded one keeps its history but can go no further."""
+    transition_all(
+        Purchase.objects.filter(case=case, status__in=[Purchase.Status.DRAFT, Purchase.Status.IN_APPROVAL,
+                                                       Purchase.Status.METHOD_APPROVED]),
+        Purchase.Status.CANCELLED,
+    )
 
 
 # --- quotes and award --------------------------------------------------------------------------------------
@@ -235,10 +228,12 @@ def award_set(*, case: Case, actor, quotes: list[dict], winner: Supplier | None,
         award.quote = win_quote
         award.amount = round_money(amount) if amount is not None else (win_quote.amount if win_quote else None)
         award.reason = (reason or "").strip()
-        award.status = Award.Status.DRAFT
         if award.amount is None:
             raise ProcurementError(_("Give the award amount."))
-        award.save()
+        if award.pk is not None and award.status != Award.Status.DRAFT:
+            award.transition(Award.Status.DRAFT, fields=["supplier", "quote", "amount", "reason"])  # re-opened (checked)
+        else:
+            award.save()
         return award
 
 
@@ -289,8 +284,7 @@ def award_submit(*, case: Case) -> list[str]:
         if award is None:
             raise ProcurementError(_("Record the quotes and choose the winning supplier before submitting."), code="no_award")
         warnings = award_check(award=award)
-        award.status = Award.Status.IN_APPROVAL
-        award.save(update_fields=["status"])
+        award.transition(Award.Status.IN_APPROVAL)
         return warnings
 
 
@@ -301,12 +295,8 @@ def award_approved(*, case: Case) -> None:
         award = Award.objects.select_for_update().filter(purchase=purchase).first()
         if award is None or award.status != Award.Status.IN_APPROVAL:
             return
-        award.status = Award.Status.AWARDED
-        award.awarded_on = timezone.localdate()
-        award.published_at = timezone.now()
-        award.save(update_fields=["status", "awarded_on", "published_at"])
-        purchase.status = Purchase.Status.AWARDED
-        purchase.save(update_fields=["status", "updated_at"])
+        award.transition(Award.Status.AWARDED, awarded_on=timezone.localdate(), published_at=timezone.now())
+        purchase.transition(Purchase.Status.AWARDED)
 
 
 def award_reopen(*, case: Case) -> None:
@@ -314,7 +304,7 @@ def award_reopen(*, case: Case) -> None:
         purchase = Purchase.objects.filter(case=case).first()
         if purchase is None:
             return
-        Award.objects.filter(purchase=purchase, status=Award.Status.IN_APPROVAL).update(status=Award.Status.DRAFT)
+        transition_all(Award.objects.filter(purchase=purchase, status=Award.Status.IN_APPROVAL), Award.Status.DRAFT)
 
 
 def award_cancel(*, case: Case) -> None:
@@ -322,7 +312,7 @@ def award_cancel(*, case: Case) -> None:
         purchase = Purchase.objects.filter(case=case).first()
         if purchase is None:
             return
-        Award.objects.filter(purchase=purchase, status__in=[Award.Status.DRAFT, Award.Status.IN_APPROVAL]).update(
-            status=Award.Status.CANCELLED
-        )
-        Purchase.objects.filter(pk=purchase.pk, status=Purchase.Status.METHOD_APPROVED).update(status=Purchase.Status.CANCELLED)
+        transition_all(Award.objects.filter(purchase=purchase, status__in=[Award.Status.DRAFT, Award.Status.IN_APPROVAL]),
+                       Award.Status.CANCELLED)
+        transition_all(Purchase.objects.filter(pk=purchase.pk, status=Purchase.Status.METHOD_APPROVED),
+                       Purchase.Status.CANCELLED)

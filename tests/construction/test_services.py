@@ -140,7 +140,7 @@ def test_progress_report_is_cumulative(works):
 def test_completion_needs_the_construction_contract(works):
     p = works.project("800000.00")
     # a project forced into construction without its contract (an imported record): completion is refused
-    p.set_status(Project.Status.BUILDING)
+    p.transition(Project.Status.BUILDING)
     document_services.attach(owner=p, kind="completion", upload=pdf("竣工验收报告.pdf"), actor=works.o.clerk)
     with pytest.raises(ConstructionError, match="竣工验收须有项目施工合同") as exc:
         services.project_complete(project=p, actor=works.o.clerk, completed_on=works.today)

@@ -163,7 +163,7 @@ def test_a_transition_from_the_wrong_state_is_refused(office, approved_case, cas
     payment.refresh_from_db()
     assert payment.status == "voided" and payment.history.count() == 2
     r = cashier_client.post(reverse("payments:void", args=[payment.pk]), {"reason": "再次作废"})
-    assert "该笔付款当前为“已作废”，不能变为“已作废”" in _messages(r)
+    assert "此支付当前为“已作废”，不能变为“已作废”" in _messages(r)
     with pytest.raises(InvalidPaymentStatus):
         payment.transition(Payment.Status.VOIDED)
     assert Payment.objects.get(pk=payment.pk).voided_reason == "银行退票"

@@ -10,9 +10,10 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from core.admin import ReadOnlyAdmin
 
-from . import registry
+from . import registry, tiers
 from .models import Action, Case, Delegation, Matter, Policy, PolicyStep, StepKind
 from .money import format_yuan
+from .routing import scope_key
 
 
 class PolicyStepInlineForm(forms.ModelForm):
@@ -25,26 +26,19 @@ class PolicyStepInlineForm(forms.ModelForm):
         # "added approver" steps are made at run time by 加签, never configured
         self.fields["kind"].choices = [c for c in self.fields["kind"].choices if c[0] != StepKind.ADDED]
 
-    def clean(self):
-        data = super().clean()
-        if data.get("kind") == StepKind.POSITION and not data.get("role"):
-            raise ValidationError(_("Choose the position for a 'named position' step."))
-        if data.get("kind") != StepKind.POSITION and data.get("role"):
-            data["role"] = ""
-        if data.get("kind") != StepKind.FUNCTIONAL and data.get("field"):
-            data["field"] = ""
-        return data
+    # a position without its role, and the role or field of a kind that has none: PolicyStep.clean
 
 
 class PolicyStepFormSet(forms.BaseInlineFormSet):
     def clean(self):
-        super().clean()
+        # ours first: the formset's own unique check would name the column "order" in English
         orders = [
             f.cleaned_data.get("order") for f in self.forms
             if f.cleaned_data and not f.cleaned_data.get("DELETE", False)
         ]
         if len(orders) != len(set(orders)):
             raise ValidationError(_("Two steps have the same order; number the steps 1, 2, 3, …"))
+        super().clean()
 
 
 class PolicyStepInline(admin.TabularInline):
@@ -59,7 +53,7 @@ class PolicyStepInline(admin.TabularInline):
 class PolicyForm(forms.ModelForm):
     class Meta:
         model = Policy
-        fields = ("name", "matter", "category", "stage", "min_amount", "on_unresolved", "is_active")
+        fields = ("matter", "category", "stage", "min_amount", "on_unresolved", "is_active")
 
     def clean(self):
         data = super().clean()
@@ -95,6 +89,7 @@ class PolicyAdmin(SimpleHistoryAdmin):
     form = PolicyForm
     inlines = [PolicyStepInline]
     list_display = ("name", "scope", "stage", "range_label", "step_chain", "on_unresolved", "is_active")
+    readonly_fields = ("name",)
     list_filter = ("is_active", "category", "stage", "matter__category")
     search_fields = ("name", "matter__name")
     autocomplete_fields = ("matter",)
@@ -105,8 +100,7 @@ class PolicyAdmin(SimpleHistoryAdmin):
 
     @admin.display(description=_("amount range"))
     def range_label(self, obj):
-        upper = obj.upper_bound()
-        return f"{format_yuan(obj.min_amount)} – {format_yuan(upper) if upper is not None else '∞'}"
+        return tiers.range_label(obj.min_amount, obj.upper_bound())
 
     @admin.display(description=_("steps"))
     def step_chain(self, obj):
@@ -114,6 +108,30 @@ class PolicyAdmin(SimpleHistoryAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("matter").prefetch_related("steps")
+
+    def save_model(self, request, obj, form, change):
+        """The tier is named from its range before it is saved; then the scope is renamed
+        (the tier below now ends elsewhere), and the scope it left too if it moved."""
+        old = None
+        if change and form.initial:
+            old = scope_key(Policy(matter_id=form.initial.get("matter"), category=form.initial.get("category") or "",
+                                   stage=form.initial.get("stage") or ""))
+        obj.name = tiers.expected_name(obj)
+        super().save_model(request, obj, form, change)
+        tiers.rename_scope(scope_key(obj), actor=request.user)
+        if old is not None and old != scope_key(obj):
+            tiers.rename_scope(old, actor=request.user)
+
+    def delete_model(self, request, obj):
+        key = scope_key(obj)
+        super().delete_model(request, obj)
+        tiers.rename_scope(key, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        keys = {scope_key(p) for p in queryset}
+        super().delete_queryset(request, queryset)
+        for key in sorted(keys, key=str):
+            tiers.rename_scope(key, actor=request.user)
 
     def has_delete_permission(self, request, obj=None):
         # The ¥0 tier cannot go while higher tiers of its scope remain: that would leave a gap.

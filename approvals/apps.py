@@ -9,12 +9,15 @@ class ApprovalsConfig(AppConfig):
     def ready(self):
         from core import badges, navigation, search
         from documents import registry as documents
+        from org.models import Role
 
         from . import checks, selectors, work  # noqa: F401  (checks registers itself)
         from .documents import OWNER
 
         navigation.replace("inbox", "approvals:inbox")
         navigation.replace("mine", "approvals:mine")
+        navigation.add_after("reports", "thresholds", _("Approval thresholds"), "approvals:thresholds", "bi-sliders",
+                             roles=(Role.ADMIN, Role.SUPERVISOR))
         navigation.add_topbar("notices", _("Notices"), "approvals:notifications", "bi-bell")
         badges.register("inbox", work.total_count)
         badges.register("notices", selectors.unread_notice_count)

@@ -15,6 +15,7 @@ from org.models import Role
 
 from .models import Category as C
 from .models import Matter, Policy, PolicyStep, StepKind, StepMode
+from .tiers import tier_name
 
 B = ["budget"]
 # code, name, category, spends_money, stages, required attachments, functional field, low_risk, regulations
@@ -146,10 +147,14 @@ STAGE_POLICIES = {
         ("300000", [FINANCE, LEADER, FIN_LEADER]),
     ],
 }
-STAGE_ZH = {"budget": "事前申请", "purchase": "采购方式", "award": "询价与成交", "contract": "合同", "acceptance": "验收",
-            "payment": "付款"}
-CATEGORY_ZH = {C.DOCUMENT: "办文", C.PERSONNEL: "人事", C.SUPERVISION: "监督监管", C.DECISION: "议事决策", C.PROCUREMENT: "采购", C.WORKS: "工程"}
-TIER_NAMES = {"0": "1万元以下", "10000": "1万至5万元", "50000": "5万至30万元", "300000": "30万元以上"}
+
+
+def _tiers(tiers, *, category="", stage=""):
+    """Seed one scope's tiers, each named from its range (approvals.tiers.tier_name)."""
+    for i, (start, steps) in enumerate(tiers):
+        end = Decimal(tiers[i + 1][0]) if i + 1 < len(tiers) else None
+        _policy(tier_name(category=category, stage=stage, start=Decimal(start), end=end),
+                category=category, stage=stage, start=start, steps=steps)
 
 
 def _policy(name, *, category="", matter=None, stage="", start, steps):
@@ -165,19 +170,6 @@ def _policy(name, *, category="", matter=None, stage="", start, steps):
     return policy
 
 
-def _range_zh(tiers, index) -> str:
-    start = Decimal(tiers[index][0])
-    end = Decimal(tiers[index + 1][0]) if index + 1 < len(tiers) else None
-
-    def wan(v):
-        return f"{v / 10000:g}万元"
-    if end is None:
-        return f"{wan(start)}以上" if start else "不限金额"
-    if not start:
-        return f"{wan(end)}以下"
-    return f"{wan(start)[:-1]}至{wan(end)}"
-
-
 @transaction.atomic
 def seed(stdout=None) -> dict:
     for order, (code, name, cat, money, stages, attachments, field, low_risk, regs) in enumerate(MATTERS):
@@ -189,17 +181,11 @@ def seed(stdout=None) -> dict:
                 "low_risk": low_risk, "regulations": regs, "sort_order": order,
             },
         )
-    for start, steps in MONEY_TIERS:
-        _policy(f"默认审批（{TIER_NAMES[start]}）", start=start, steps=steps)
+    _tiers(MONEY_TIERS)
     for cat, tiers in CATEGORY_POLICIES.items():
-        for start, steps in tiers:
-            label = CATEGORY_ZH[cat]
-            _policy(f"{label}（{TIER_NAMES[start]}）" if len(tiers) > 1 else f"{label}审批", category=cat, start=start, steps=steps)
+        _tiers(tiers, category=cat)
     for (cat, stage), tiers in STAGE_POLICIES.items():
-        label = f"{CATEGORY_ZH[cat]}·{STAGE_ZH[stage]}" if cat else STAGE_ZH[stage]
-        for i, (start, steps) in enumerate(tiers):
-            name = f"{label}（{_range_zh(tiers, i)}）" if len(tiers) > 1 else f"{label}审批"
-            _policy(name, category=cat, stage=stage, start=start, steps=steps)
+        _tiers(tiers, category=cat, stage=stage)
     summary = {"matters": Matter.objects.count(), "policies": Policy.objects.count()}
     if stdout:
         stdout.write(f"approvals: {summary['matters']} matters, {summary['policies']} policy tiers")

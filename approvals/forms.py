@@ -7,10 +7,11 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import BootstrapMixin
-from org.models import User
+from core.money import MoneyField
+from org.models import FunctionalDepartment, Role, Unit, User
 
 from .exceptions import ApprovalError
-from .models import Delegation, Matter
+from .models import Delegation, Matter, StepKind, StepMode
 from .permissions import DECIDING_ROLES, standin_refusal
 from .services import clean_amount
 from documents.checks import check_upload
@@ -170,3 +171,79 @@ class PeoplePicker(forms.SelectMultiple):
         context["widget"]["chosen"] = list(User.objects.filter(pk__in=ids).select_related("unit")) if ids else []
         context["widget"]["url"] = reverse("approvals:people_search")
         return context
+
+
+# --- the approval thresholds page (审批权限设置) ----------------------------------------------
+class TierAmountForm(BootstrapMixin, forms.Form):
+    """A tier's new start, or where to split it: yuan, not negative (parse_amount's messages)."""
+
+    amount = MoneyField(
+        label=_("Amount (yuan)"), allow_zero=True,
+        error_messages={"required": _("Give the amount in yuan, e.g. 50000.")},
+    )
+
+
+class TierStepForm(BootstrapMixin, forms.Form):
+    """One step of a tier's chain; the position and field rules are PolicyStep.clean's."""
+
+    id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    name = forms.CharField(label=_("Step name"), max_length=50, required=False,
+                           help_text=_("Empty: named after who approves."))
+    kind = forms.ChoiceField(
+        label=_("Who approves"),
+        choices=[("", "—")] + [c for c in StepKind.choices if c[0] != StepKind.ADDED],  # 加签 is made while approving
+        error_messages={"required": _("Choose who approves the step.")},
+    )
+    role = forms.ChoiceField(label=_("Position"), choices=[("", "—")] + list(Role.choices), required=False)
+    field = forms.ChoiceField(label=_("Functional field"), choices=[("", "—")] + list(FunctionalDepartment.Field.choices),
+                              required=False)
+    mode = forms.ChoiceField(label=_("Mode"), choices=StepMode.choices, initial=StepMode.SINGLE)
+    time_limit_hours = forms.IntegerField(
+        label=_("Urge after (working hours)"), min_value=1, max_value=999, initial=8,
+        error_messages={"min_value": _("The time limit is at least one working hour."),
+                        "required": _("Give the time limit in working hours.")},
+    )
+
+
+class _TierStepBaseFormSet(forms.BaseFormSet):
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "ORDER" in form.fields:
+            form.fields["ORDER"].label = _("Order")
+            form.fields["ORDER"].widget.attrs.update({"class": "form-control", "min": "1"})
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].label = _("Remove")
+            form.fields["DELETE"].widget.attrs["class"] = "form-check-input"
+
+
+TierStepFormSet = forms.formset_factory(TierStepForm, formset=_TierStepBaseFormSet, extra=1, can_order=True,
+                                        can_delete=True, max_num=30, validate_max=True)
+
+
+class ThresholdPreviewForm(BootstrapMixin, forms.Form):
+    """¥X of matter M filed by unit U (at stage S): which route would it take?"""
+
+    amount = MoneyField(label=_("Amount (yuan)"), allow_zero=True, required=False)
+    matter = forms.ModelChoiceField(label=_("Matter"), queryset=Matter.objects.filter(is_active=True).order_by(
+        "category", "sort_order", "code"), error_messages={"required": _("Choose the matter.")})
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.filter(is_active=True).order_by("sort_order", "code"),
+                                  error_messages={"required": _("Choose the unit that files the form.")})
+    stage = forms.ChoiceField(label=_("Stage"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        from . import registry
+
+        super().__init__(*args, **kwargs)
+        self.fields["stage"].choices = [("", _("The matter's first stage"))] + [
+            (key, section.label) for key, section in registry.all_sections().items()]
+
+    def clean(self):
+        data = super().clean()
+        matter, stage = data.get("matter"), data.get("stage")
+        if matter is not None:
+            if stage and stage not in matter.stages:
+                self.add_error("stage", _("“%(matter)s” has no stage “%(stage)s”.") % {
+                    "matter": matter.name, "stage": dict(self.fields["stage"].choices).get(stage, stage)})
+            elif not stage:
+                data["stage"] = matter.stages[0] if matter.stages else ""
+        return data

@@ -128,7 +128,8 @@ class Policy(models.Model):
         REFUSE = "refuse", _("Refuse the submission and tell the administrator")
         ADMIN = "admin", _("Send the step to the administrators")
 
-    name = models.CharField(_("name"), max_length=100)
+    # made from the scope and the range by approvals.tiers.tier_name whenever a range changes
+    name = models.CharField(_("name"), max_length=200, editable=False)
     matter = models.ForeignKey(
         Matter, verbose_name=_("matter"), null=True, blank=True, on_delete=models.CASCADE, related_name="policies"
     )
@@ -244,6 +245,15 @@ class PolicyStep(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+    def clean(self):
+        super().clean()
+        if self.kind == StepKind.POSITION and not self.role:
+            raise ValidationError({"role": _("Choose the position for a 'named position' step.")})
+        if self.kind != StepKind.POSITION:
+            self.role = ""
+        if self.kind != StepKind.FUNCTIONAL:
+            self.field = ""
 
     @property
     def label(self) -> str:

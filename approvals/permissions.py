@@ -146,3 +146,18 @@ def standins_for(user_ids, *, category: str = "", exclude_deputy_id: int | None 
     ):
         out.setdefault(principal_id, []).append(full_name or username)
     return {k: "、".join(v) for k, v in out.items()}
+
+
+def thresholds_access(user) -> bool:
+    """The approval thresholds page (审批权限设置), deny by default: administrators read and
+    change it; supervisors (纪检监察、审计) read it and change nothing; everyone else gets a
+    403. Returns whether the user may change the tiers."""
+    from django.core.exceptions import PermissionDenied
+
+    if not (user and user.is_authenticated and user.is_active):
+        raise PermissionDenied
+    if (user.is_superuser or user.has_role(Role.ADMIN)) and not user.changes_nothing:
+        return True
+    if user.has_role(Role.SUPERVISOR):
+        return False
+    raise PermissionDenied

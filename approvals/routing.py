@@ -21,10 +21,40 @@ from . import registry
 from .models import Matter, Policy, PolicyStep, StepKind, StepMode
 
 
-def _scopes(matter: Matter, stage: str) -> list[Q]:
-    own = [Q(matter=matter), Q(matter__isnull=True, category=matter.category), Q(matter__isnull=True, category="")]
+ScopeKey = tuple[str, object, str]
+
+
+def scope_key(policy: Policy) -> ScopeKey:
+    """The scope a tier belongs to: ("matter", matter id, stage) or ("category", category or
+    "" for the default, stage)."""
+    if policy.matter_id:
+        return ("matter", policy.matter_id, policy.stage)
+    return ("category", policy.category, policy.stage)
+
+
+def scope_keys(matter: Matter, stage: str = "") -> list[ScopeKey]:
+    """The scopes the engine tries for a matter's stage, in order: the stage's own tiers
+    (matter, category, default), then the whole matter's (matter, category, default)."""
+    own = [("matter", matter.pk), ("category", matter.category), ("category", "")]
     stages = [stage, ""] if stage else [""]
-    return [scope & Q(stage=key) for key in stages for scope in own]
+    return [(kind, value, key) for key in stages for kind, value in own]
+
+
+def scope_q(key: ScopeKey) -> Q:
+    kind, value, stage = key
+    if kind == "matter":
+        return Q(matter_id=value, stage=stage)
+    return Q(matter__isnull=True, category=value, stage=stage)
+
+
+def _scopes(matter: Matter, stage: str) -> list[Q]:
+    return [scope_q(key) for key in scope_keys(matter, stage)]
+
+
+def effective_scope(matter: Matter, stage: str, present) -> ScopeKey | None:
+    """The scope whose tiers route the matter's stage, among the scopes ``present`` (those
+    that have an active tier): the same order as ``select_policy``, without a query."""
+    return next((key for key in scope_keys(matter, stage) if key in present), None)
 
 
 def select_policy(matter: Matter, amount: Decimal | None, stage: str = "") -> Policy | None:

@@ -252,3 +252,237 @@ def register_work() -> None:
                         shown_to=writer, query=returned_to, items=none))
     register(WorkSource(key="copied", label=gettext_lazy("Copies to read"), order=60, icon="bi-envelope",
                         query=unread_copies, items=none))
+
+
+# --- the approval thresholds page (审批权限设置) ----------------------------------------------
+def step_who(step) -> str:
+    """Who approves a configured step: "指定岗位：出纳", "归口部门审核：采购中心", "分管领导"."""
+    from org.models import FunctionalDepartment, Role
+
+    from .models import StepKind
+
+    kind = str(StepKind(step.kind).label) if step.kind in StepKind.values else step.kind
+    if step.kind == StepKind.POSITION and step.role in Role.values:
+        return f"{kind}：{Role(step.role).label}"
+    if step.kind == StepKind.FUNCTIONAL and step.field in FunctionalDepartment.Field.values:
+        return f"{kind}：{FunctionalDepartment.Field(step.field).label}"
+    return kind
+
+
+def scope_label(key) -> str:
+    """A scope as the table names it: the matter, the category or the default; and the stage."""
+    from django.utils.translation import gettext as _
+
+    from .models import Category
+
+    kind, value, _stage = key
+    if kind == "matter":
+        return _("This matter's own")
+    if value:
+        return _("Category: %(category)s") % {"category": Category(value).label}
+    return _("Default (every matter)")
+
+
+def stage_label(key: str) -> str:
+    from django.utils.translation import gettext as _
+
+    if not key:
+        return _("Whole matter")
+    section = registry.get(key)
+    return str(section.label) if section else key
+
+
+def threshold_scopes():
+    """Every tier, grouped by scope: {scope key: [active tiers by start]}, the inactive tiers,
+    and the matters by id. Three queries (tiers, their steps, the matters)."""
+    from .models import Matter, Policy
+    from .routing import scope_key
+
+    policies = list(Policy.objects.select_related("matter").prefetch_related("steps").order_by("min_amount", "pk"))
+    scopes: dict = {}
+    inactive = []
+    for p in policies:
+        if p.is_active:
+            scopes.setdefault(scope_key(p), []).append(p)
+        else:
+            inactive.append(p)
+    matters = list(Matter.objects.filter(is_active=True).order_by("category", "sort_order", "code"))
+    return scopes, inactive, matters
+
+
+def _tier_rows(tiers, *, key, scope: str, matter=None, stage=None) -> list[dict]:
+    """The rows of one scope's tiers (sorted by start): range, name, steps in order."""
+    from .tiers import range_label
+
+    rows = []
+    for i, tier in enumerate(tiers):
+        end = tiers[i + 1].min_amount if i + 1 < len(tiers) else None
+        rows.append({
+            "tier": tier, "matter": matter, "stage": stage_label(key[2] if stage is None else stage),
+            "scope": scope, "inherited": key[0] != "matter", "first": i == 0,
+            "range": range_label(tier.min_amount, end) if tier.is_active else "",
+            "steps": [{"name": s.label, "who": step_who(s), "mode": s.get_mode_display(), "mode_key": s.mode}
+                      for s in tier.steps.all()],
+        })
+    return rows
+
+
+def threshold_table() -> dict:
+    """The one table of the page: for every active matter and each of its stages (or the whole
+    matter), the tiers that route it — its own, its category's or the default, chosen as the
+    engine chooses (routing.effective_scope) — then the tiers no active matter reaches and the
+    inactive ones. Three queries however many tiers and matters there are.
+
+    Also {tier id: [(matter, stage label)]}: who each tier routes (an edit reaches them all)."""
+    from .routing import effective_scope, scope_key
+
+    scopes, inactive, matters = threshold_scopes()
+    present = set(scopes)
+    groups, used_by = [], {t.pk: [] for tiers in scopes.values() for t in tiers}
+    for matter in matters:
+        rows = []
+        for stage in list(matter.stages) or [""]:
+            key = effective_scope(matter, stage, present)
+            if key is None:
+                rows.append({"matter": matter, "stage": stage_label(stage), "missing": True, "first": True})
+                continue
+            rows.extend(_tier_rows(scopes[key], key=key, scope=scope_label(key), matter=matter, stage=stage))
+            for tier in scopes[key]:
+                used_by[tier.pk].append((matter, stage_label(stage)))
+        groups.append({"matter": matter, "rows": rows})
+    unused = []
+    for key in sorted(present, key=lambda k: (k[0], str(k[1]), k[2])):
+        if not any(used_by[t.pk] for t in scopes[key]):
+            label = scopes[key][0].matter.name if key[0] == "matter" else scope_label(key)
+            unused.extend(_tier_rows(scopes[key], key=key, scope=label))
+    for tier in inactive:
+        key = scope_key(tier)
+        unused.extend(_tier_rows([tier], key=key, scope=tier.matter.name if tier.matter_id else scope_label(key)))
+    return {"groups": groups, "unused": unused, "used_by": used_by,
+            "tier_count": sum(len(t) for t in scopes.values()) + len(inactive)}
+
+
+# the fields of a tier and of a step the history compares (labels from the models)
+TIER_FIELDS = ("name", "matter", "category", "stage", "min_amount", "on_unresolved", "is_active")
+STEP_FIELDS = ("order", "name", "kind", "role", "field", "mode", "time_limit_hours")
+
+
+def _display(record, field: str, matters: dict) -> str:
+    from .money import format_yuan
+
+    value = getattr(record, f"{field}_id" if field == "matter" else field)
+    if field == "matter":
+        return matters.get(value, "") if value else ""
+    if field == "min_amount":
+        return format_yuan(value)
+    if field == "stage":
+        return stage_label(value)
+    if field == "is_active":
+        from django.utils.translation import gettext as _
+
+        return _("yes") if value else _("no")
+    model_field = record._meta.get_field(field)
+    if model_field.choices:
+        return str(dict(model_field.flatchoices).get(value, value))
+    return "" if value is None else str(value)
+
+
+def _records(model, qs, limit):
+    """The newest ``limit`` history records of ``qs`` and, for each, the record before it of the
+    same row: two queries."""
+    from django.db.models import F, Window
+    from django.db.models.functions import Lag
+
+    recs = list(
+        qs.annotate(prev_hid=Window(Lag("history_id"), partition_by=[F("id")],
+                                    order_by=[F("history_date").asc(), F("history_id").asc()]))
+        .select_related("history_user").order_by("-history_date", "-history_id")[:limit]
+    )
+    ids = [r.prev_hid for r in recs if r.prev_hid]
+    before = {r.history_id: r for r in model.objects.filter(history_id__in=ids)} if ids else {}
+    return [(r, before.get(r.prev_hid)) for r in recs]
+
+
+def tier_history(*, policy=None, limit: int = 50) -> list[dict]:
+    """Changes of tiers and of their steps, newest first: when, who, what, the fields changed
+    (old → new) and the reason. Six queries at most, however many records."""
+    from django.utils.translation import gettext as _
+
+    from .models import Matter, Policy, PolicyStep
+
+    tier_hist, step_hist = Policy.history.model, PolicyStep.history.model
+    tq, sq = tier_hist.objects.all(), step_hist.objects.all()
+    if policy is not None:
+        tq, sq = tq.filter(id=policy.pk), sq.filter(policy_id=policy.pk)
+    tiers = _records(tier_hist, tq, limit)
+    steps = _records(step_hist, sq, limit)
+    policy_ids = {r.policy_id for r, _b in steps}
+    names = {}
+    if policy_ids:  # the tier's latest name, also of a tier since removed
+        for pid, name in (tier_hist.objects.filter(id__in=policy_ids).order_by("id", "-history_date", "-history_id")
+                          .distinct("id").values_list("id", "name")):
+            names[pid] = name
+    matter_ids = {r.matter_id for r, _b in tiers if r.matter_id} | {b.matter_id for _r, b in tiers if b and b.matter_id}
+    matters = dict(Matter.objects.filter(pk__in=matter_ids).values_list("pk", "name")) if matter_ids else {}
+    kinds = {"+": _("added"), "~": _("changed"), "-": _("removed")}
+    out = []
+    for model_fields, pairs, is_step in ((TIER_FIELDS, tiers, False), (STEP_FIELDS, steps, True)):
+        for rec, prev in pairs:
+            changes = []
+            for f in model_fields:
+                new = _display(rec, f, matters)
+                old = _display(prev, f, matters) if prev is not None else None  # None: no earlier record
+                if rec.history_type == "~" and prev is not None and old == new:
+                    continue
+                if rec.history_type == "-":
+                    continue
+                changes.append({"field": str(rec._meta.get_field(f).verbose_name), "old": old, "new": new})
+            if rec.history_type == "+":
+                changes = [c for c in changes if c["new"]]
+            if is_step:
+                what = _("Step %(order)s “%(step)s” of tier “%(tier)s”") % {
+                    "order": rec.order, "step": rec.name or step_who(rec), "tier": names.get(rec.policy_id, rec.policy_id)}
+            else:
+                what = _("Tier “%(tier)s”") % {"tier": rec.name}
+            user = rec.history_user
+            out.append({
+                "when": rec.history_date, "who": (user.get_full_name() or user.username) if user else _("the system"),
+                "kind": kinds.get(rec.history_type, rec.history_type), "type": rec.history_type, "what": what,
+                "changes": changes, "reason": rec.history_change_reason or "",
+                "order": (rec.history_date, is_step, rec.history_id),
+            })
+    out.sort(key=lambda row: row["order"], reverse=True)
+    return out[:limit]
+
+
+def tier_detail(pk: int) -> dict | None:
+    """One tier for its edit page: the tier, its scope's tiers (its neighbours), its range and
+    the matters and stages it routes. A fixed number of queries."""
+    from .models import Matter, Policy
+    from .routing import effective_scope, scope_key, scope_q
+    from .tiers import range_label
+
+    tier = Policy.objects.select_related("matter").filter(pk=pk).first()
+    if tier is None:
+        return None
+    key = scope_key(tier)
+    tiers = list(Policy.objects.filter(scope_q(key), is_active=True).select_related("matter")
+                 .prefetch_related("steps").order_by("min_amount", "pk"))
+    index = next((i for i, t in enumerate(tiers) if t.pk == tier.pk), None)
+    if index is not None:
+        tier = tiers[index]
+    below = tiers[index - 1] if index else None
+    above = tiers[index + 1] if index is not None and index + 1 < len(tiers) else None
+    present = {("matter", m, s) if m else ("category", c, s)
+               for m, c, s in Policy.objects.filter(is_active=True).values_list("matter_id", "category", "stage").distinct()}
+    used_by = []
+    if tier.is_active:
+        for matter in Matter.objects.filter(is_active=True).order_by("category", "sort_order", "code"):
+            used_by.extend((matter, stage_label(stage)) for stage in list(matter.stages) or [""]
+                           if effective_scope(matter, stage, present) == key)
+    return {
+        "tier": tier, "key": key, "index": index, "below": below, "above": above, "tiers": tiers,
+        "range": range_label(tier.min_amount, above.min_amount if above else None) if index is not None else "",
+        "scope": tier.matter.name if key[0] == "matter" else scope_label(key), "stage": stage_label(key[2]),
+        "steps": list(tier.steps.all()), "used_by": used_by,
+    }

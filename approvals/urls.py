@@ -25,6 +25,9 @@ urlpatterns = [
     path("people/", views.people_search, name="people_search"),
     path("delegations/", views.delegations, name="delegations"),
     path("delegations/<int:pk>/end/", views.delegation_end, name="delegation_end"),
+    path("thresholds/", views.thresholds, name="thresholds"),
+    path("thresholds/preview/", views.threshold_preview, name="threshold_preview"),
+    path("thresholds/<int:pk>/", views.threshold_edit, name="threshold_edit"),
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/read-all/", views.notifications_read_all, name="notifications_read_all"),
 ]

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpResponse
@@ -18,11 +18,22 @@ from documents import registry as document_registry
 from documents.checks import check_upload
 from org.models import Unit, User
 
-from . import registry, selectors, services, trail, work
+from . import registry, selectors, services, tiers, trail, work
 from .exceptions import ApprovalError
-from .forms import AttachmentForm, CaseHeaderForm, CommentForm, CopyForm, DecisionForm, DelegationForm
+from .forms import (
+    AttachmentForm,
+    CaseHeaderForm,
+    CommentForm,
+    CopyForm,
+    DecisionForm,
+    DelegationForm,
+    ThresholdPreviewForm,
+    TierAmountForm,
+    TierStepFormSet,
+)
 from .models import Case, CaseCopy, Category, Delegation, Matter, Notification
-from .permissions import get_case_for_user, may_set_any_standin, standin_refusal, standins_for
+from .permissions import get_case_for_user, may_set_any_standin, standin_refusal, standins_for, thresholds_access
+from .money import format_yuan
 from .routing import route_preview
 
 PAGE_SIZE = 50
@@ -78,8 +89,13 @@ def _preview(request, matter, case, amount):
     if unit is None:
         return None
     applicant = case.applicant if case else request.user
-    preview = route_preview(matter=matter, unit=unit, applicant=applicant, amount=value)
-    # who stands in for whom today, shown before the decision: "黄丽华（郑晓梅代）"
+    return _route_with_standins(matter=matter, unit=unit, applicant=applicant, amount=value)
+
+
+def _route_with_standins(*, matter, unit, applicant, amount, stage: str = "") -> dict:
+    """The route the engine would build (routing.route_preview, the code submission runs),
+    with who stands in for whom today, shown before the decision: "黄丽华（郑晓梅代）"."""
+    preview = route_preview(matter=matter, unit=unit, applicant=applicant, amount=amount, stage=stage)
     preview["standins"] = standins_for(
         [u.pk for s in preview.get("steps", []) for u in (getattr(s, "users", None) or [])],
         category=matter.category, exclude_deputy_id=applicant.pk,
@@ -612,3 +628,112 @@ def notifications_read_all(request):
     n = Notification.objects.filter(user=request.user, read_at__isnull=True).update(read_at=timezone.now())
     messages.success(request, _("%(n)d notices marked as read.") % {"n": n})
     return redirect("approvals:notifications")
+
+
+# --- the approval thresholds (审批权限设置) -----------------------------------------------------------
+HISTORY_LIMIT = 50
+
+
+def _threshold_preview(request):
+    """The preview form of the page and, once filled, the route that form would take."""
+    form = ThresholdPreviewForm(request.GET if "matter" in request.GET else None)
+    if not form.is_bound or not form.is_valid():
+        return form, None
+    data = form.cleaned_data
+    # filed by nobody in particular of the unit: no step is skipped as the applicant's own
+    applicant = User(unit=data["unit"])
+    preview = _route_with_standins(matter=data["matter"], unit=data["unit"], applicant=applicant,
+                                   amount=data["amount"], stage=data["stage"])
+    preview.update(matter=data["matter"], unit=data["unit"], amount=data["amount"] or 0,
+                   stage_label=selectors.stage_label(data["stage"]))
+    return form, preview
+
+
+@require_GET
+def thresholds(request):
+    """审批权限设置: every matter and stage with the tiers that route it, in one table; the
+    route a given form would take; the recent changes. Administrators edit, supervisors read."""
+    may_edit = thresholds_access(request.user)
+    form, preview = _threshold_preview(request)
+    ctx = {
+        **selectors.threshold_table(),
+        "may_edit": may_edit,
+        "preview_form": form,
+        "preview": preview,
+        "history": selectors.tier_history(limit=HISTORY_LIMIT),
+        "active_nav": "thresholds",
+    }
+    return render(request, "approvals/thresholds.html", ctx)
+
+
+@require_GET
+def threshold_preview(request):
+    """htmx: the route of the preview form of the thresholds page."""
+    thresholds_access(request.user)
+    form, preview = _threshold_preview(request)
+    return render(request, "approvals/_threshold_preview.html", {"preview_form": form, "preview": preview})
+
+
+def _step_initial(steps) -> list[dict]:
+    return [{"id": s.pk, "name": s.name, "kind": s.kind, "role": s.role, "field": s.field, "mode": s.mode,
+             "time_limit_hours": s.time_limit_hours} for s in steps]
+
+
+def threshold_edit(request, pk: int):
+    """One tier: move its start, split it, merge it into the tier below, edit its steps. Each
+    refusal shows why on the page and saves nothing."""
+    may_edit = thresholds_access(request.user)
+    detail = selectors.tier_detail(pk)
+    if detail is None:
+        raise Http404
+    tier = detail["tier"]
+    post = request.POST if request.method == "POST" else None
+    action = post.get("action") if post else None
+    if post is not None and not may_edit:
+        raise PermissionDenied
+    start_form = TierAmountForm(post if action == "start" else None, prefix="start",
+                                initial={"amount": tier.min_amount})
+    split_form = TierAmountForm(post if action == "split" else None, prefix="split")
+    steps_formset = TierStepFormSet(post if action == "steps" else None, prefix="steps",
+                                    initial=_step_initial(detail["steps"]))
+    error = ""
+    if post is not None:
+        try:
+            if action == "start" and start_form.is_valid():
+                tiers.tier_set_start(tier=tier, min_amount=start_form.cleaned_data["amount"], actor=request.user)
+                messages.success(request, _("The tier now starts at %(amount)s; the names of the tiers follow their ranges.")
+                                 % {"amount": format_yuan(start_form.cleaned_data["amount"])})
+                return redirect("approvals:threshold_edit", pk=tier.pk)
+            if action == "split" and split_form.is_valid():
+                new = tiers.tier_split(tier=tier, at=split_form.cleaned_data["amount"], actor=request.user)
+                messages.success(request, _("Tier “%(tier)s” added with a copy of the steps: change its steps now.")
+                                 % {"tier": new.name})
+                return redirect("approvals:threshold_edit", pk=new.pk)
+            if action == "merge":
+                below = tiers.tier_merge(tier=tier, actor=request.user)
+                messages.success(request, _("The tier was removed: its amounts now take tier “%(tier)s”.")
+                                 % {"tier": below.name})
+                return redirect("approvals:threshold_edit", pk=below.pk)
+            if action == "steps" and steps_formset.is_valid():
+                specs = [tiers.StepSpec(**{k: f.cleaned_data.get(k) or "" for k in ("name", "kind", "role", "field", "mode")},
+                                        id=f.cleaned_data.get("id"), time_limit_hours=f.cleaned_data["time_limit_hours"])
+                         for f in steps_formset.ordered_forms]
+                tiers.tier_steps_save(tier=tier, steps=specs, actor=request.user)
+                messages.success(request, _("The steps of tier “%(tier)s” were saved.") % {"tier": tier.name})
+                return redirect("approvals:threshold_edit", pk=tier.pk)
+            if action not in ("start", "split", "merge", "steps"):
+                error = _("Unknown action; reload the page and try again.")
+        except tiers.TierError as exc:
+            error = exc.message
+    ctx = {
+        **detail,
+        "may_edit": may_edit,
+        "start_form": start_form,
+        "split_form": split_form,
+        "steps_formset": steps_formset,
+        "action": action,
+        "error": error,
+        "history": selectors.tier_history(policy=tier, limit=HISTORY_LIMIT),
+        "active_nav": "thresholds",
+    }
+    return render(request, "approvals/threshold_edit.html", ctx, status=400 if post is not None else 200)

@@ -84,3 +84,22 @@ def test_trail_chain_stays_valid_under_parallel_writes(office, make_case):
     checked, broken = verify_chain()
     assert broken is None
     assert checked >= 6 * 3
+
+
+def test_two_tiers_added_to_one_scope_at_once_are_both_named_from_their_ranges(office, catalogue):
+    """Two administrators split the default tiers at the same time: the scope's lock makes the
+    second wait and then see the first's new tier, so every name fits its range."""
+    from decimal import Decimal
+
+    from approvals import tiers
+    from approvals.models import Policy
+
+    low, mid = Policy.objects.filter(matter__isnull=True, category="", stage="").order_by("min_amount")[:2]
+    results = run_parallel([
+        lambda: tiers.tier_split(tier=low, at=Decimal("5000"), actor=office.admin),
+        lambda: tiers.tier_split(tier=mid, at=Decimal("20000"), actor=office.admin),
+    ])
+    assert [r[0] for r in results] == ["ok", "ok"], results
+    scope = list(Policy.objects.filter(matter__isnull=True, category="", stage="").order_by("min_amount"))
+    assert [t.min_amount for t in scope] == [0, 5000, 10000, 20000, 50000, 300000]
+    assert [t.name for t in scope] == tiers.scope_names(scope)

@@ -120,8 +120,8 @@ def test_duplicate_step_orders_are_refused_in_admin(client, office, catalogue):
         data.update({f"steps-{i}-order": "1", f"steps-{i}-name": "", f"steps-{i}-kind": kind, f"steps-{i}-role": "",
                      f"steps-{i}-mode": "single", f"steps-{i}-time_limit_hours": "8"})
     r = client.post(reverse("admin:approvals_policy_add"), data)
-    assert r.status_code == 200 and "顺序" in r.content.decode()
-    assert not Policy.objects.filter(name="重复顺序").exists()
+    assert r.status_code == 200 and "有两个步骤的顺序相同" in r.content.decode()
+    assert not Policy.objects.filter(matter=catalogue["HQ-CLSY"]).exists()
 
 
 def test_handing_back_reopens_the_earlier_holder(office, make_case):

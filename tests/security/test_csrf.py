@@ -21,6 +21,7 @@ FORM_DATA = {
     "approvals:withdraw": lambda w: {"comment": "伪造撤回"},
     "approvals:batch_approve": lambda w: {"case": [w.foreign.pk]},
     "approvals:delegations": lambda w: {"deputy": w.office.admin.pk, "start": "2026-01-01", "end": "2026-12-31"},
+    "approvals:threshold_edit": lambda w: {"action": "start", "start-amount": "12345"},
     "budget:export": lambda w: {"year": w.year},
     "procurement:supplier_create": lambda w: {"name": "伪造供应商", "credit_code": "91440300MA5F00019X"},
     "procurement:supplier_blacklist": lambda w: {"reason": "伪造拉黑"},

@@ -24,6 +24,7 @@ WIDE = (Role.FINANCE_REVIEWER, Role.ACCOUNTANT, Role.CASHIER, Role.PRINCIPAL, Ro
 UNIT_BOUND = (Role.CLERK, Role.UNIT_HEAD, Role.LEADER)
 BUDGET_MANAGERS = (Role.FINANCE_REVIEWER, Role.ACCOUNTANT, Role.ADMIN)
 DESK = (Role.CASHIER, Role.ACCOUNTANT, Role.SUPERVISOR, Role.ADMIN)
+THRESHOLD_READERS = (Role.SUPERVISOR, Role.ADMIN)
 
 
 def st(default: int, *, anon: int = 302, **overrides: int) -> dict[str, int]:
@@ -70,6 +71,11 @@ TABLE = {
     "approvals:people": (lambda w: reverse("approvals:people", args=[w.foreign.pk]), st(200, **HIDDEN_FROM_UNIT)),
     "approvals:delegations": (lambda w: reverse("approvals:delegations"), st(200)),
     "approvals:delegation_end": (lambda w: reverse("approvals:delegation_end", args=[w.delegation.pk]), st(405)),
+    # the approval thresholds: administrators edit, supervisors read, everyone else is refused
+    "approvals:thresholds": (lambda w: reverse("approvals:thresholds"), only(THRESHOLD_READERS, 200, 403)),
+    "approvals:threshold_preview": (lambda w: reverse("approvals:threshold_preview"), only(THRESHOLD_READERS, 200, 403)),
+    "approvals:threshold_edit": (lambda w: reverse("approvals:threshold_edit", args=[_tier().pk]),
+                                 only(THRESHOLD_READERS, 200, 403)),
     "approvals:notifications": (lambda w: reverse("approvals:notifications"), st(200)),
     "approvals:notifications_read_all": (lambda w: reverse("approvals:notifications_read_all"), st(405)),
     # budget
@@ -217,6 +223,12 @@ def _project(w):
             actor=w.foreign_clerk, name="采购中心办公区修缮", location="新桥大道1号", kind="repair", estimate="50000.00",
             funding=[(w.foreign_line, Decimal("50000.00"))])
     return w.project
+
+
+def _tier():
+    from approvals.models import Policy
+
+    return Policy.objects.filter(min_amount__gt=0).order_by("id").first()
 
 
 def _ct(obj) -> int:

@@ -26,6 +26,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from django.utils.translation import gettext
+
 if TYPE_CHECKING:  # pragma: no cover
     from django import forms
 
@@ -108,6 +110,28 @@ class CaseSection:
         """The section's content at this moment, JSON-safe, kept in every trail entry of the
         case (approvals.trail); None when the section has nothing of its own to record."""
         return None
+
+    def describe(self, snapshot: dict) -> list[tuple[str, str]]:
+        """A snapshot of this section as people read it: (label, value) pairs in the office's
+        language — money as ¥1,234.00, choices by their labels, records by their names — for
+        what changed between two submissions (the resubmission card: 上一轮 | 本轮). Reads
+        nothing from the database (the case page runs a fixed number of queries): what it names
+        must be recorded in the snapshot. Leave out what the system sets (statuses). The
+        default lists each key with its value as recorded."""
+        return [(str(key), plain_value(value)) for key, value in snapshot.items()]
+
+
+def plain_value(value) -> str:
+    """A recorded value as one line of text: lists joined with 、, nothing as an empty string."""
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple)):
+        return "、".join(filter(None, (plain_value(v) for v in value)))
+    if isinstance(value, dict):
+        return "，".join(f"{k}：{plain_value(v)}" for k, v in value.items())
+    if isinstance(value, bool):
+        return gettext("yes") if value else gettext("no")
+    return str(value)
 
 
 _SECTIONS: dict[str, CaseSection] = {}

@@ -24,9 +24,13 @@ Every hook runs inside the transaction of the case transition that called it: ra
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
+from django.utils.text import capfirst
 from django.utils.translation import gettext
+
+from .money import format_yuan
 
 if TYPE_CHECKING:  # pragma: no cover
     from django import forms
@@ -119,6 +123,29 @@ class CaseSection:
         must be recorded in the snapshot. Leave out what the system sets (statuses). The
         default lists each key with its value as recorded."""
         return [(str(key), plain_value(value)) for key, value in snapshot.items()]
+
+
+# --- helpers for a section's describe() --------------------------------------------------
+def field_label(model, name: str) -> str:
+    """A model field's name as people read it (its verbose name, in the active language)."""
+    return str(capfirst(model._meta.get_field(name).verbose_name))
+
+
+def choice_label(model, name: str, value) -> str:
+    """A recorded choice by its label (a value no longer among the choices shows as recorded)."""
+    if value in (None, ""):
+        return ""
+    return str(dict(model._meta.get_field(name).flatchoices).get(value, value))
+
+
+def money_text(value) -> str:
+    """A recorded amount ("1234.5") as ¥1,234.50; nothing as an empty string."""
+    if value in (None, "", "None"):
+        return ""
+    try:
+        return format_yuan(Decimal(str(value)))
+    except (InvalidOperation, ValueError):
+        return str(value)
 
 
 def plain_value(value) -> str:

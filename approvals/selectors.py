@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
-from decimal import Decimal
 
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
@@ -14,8 +13,7 @@ from core.money import try_parse_amount
 from core.workcalendar import WorkCalendar, workday_hours
 
 from . import registry
-from .money import format_yuan
-from .registry import plain_value
+from .registry import money_text, plain_value
 from .models import Action, Case, CaseCopy, CaseStage, RouteStep, StepAssignee
 from .permissions import delegation_scopes, visible_cases
 
@@ -377,10 +375,6 @@ class Change:
     new: str
 
 
-def _money(value) -> str:
-    return format_yuan(Decimal(value)) if value not in (None, "") else ""
-
-
 def _attachment_names(rows) -> dict[tuple, str]:
     return {tuple(r): f"{r[0]}：{r[1]}" for r in rows}
 
@@ -389,7 +383,7 @@ def _changes(old: dict, new: dict) -> list[Change]:
     changes = [
         Change("", str(label), fmt(old.get(key)), fmt(new.get(key)))
         for key, label, fmt in (
-            ("title", _("Title"), plain_value), ("reason", _("Reason"), plain_value), ("amount", _("Amount"), _money),
+            ("title", _("Title"), plain_value), ("reason", _("Reason"), plain_value), ("amount", _("Amount"), money_text),
         )
         if fmt(old.get(key)) != fmt(new.get(key))
     ]

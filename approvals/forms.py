@@ -13,7 +13,7 @@ from org.models import FunctionalDepartment, Role, Unit, User
 from .exceptions import ApprovalError
 from .models import Delegation, Matter, StepKind, StepMode
 from .permissions import DECIDING_ROLES, standin_refusal
-from .services import clean_amount
+from .services import RESUBMIT_NOTE_MAX, clean_amount
 from documents.checks import check_upload
 
 
@@ -41,6 +41,18 @@ class CaseHeaderForm(BootstrapMixin, forms.Form):
             return clean_amount(self.cleaned_data.get("amount"), required=self.amount_required)
         except ApprovalError as exc:
             raise ValidationError(exc.message, code=exc.code) from None
+
+
+class ResubmitNoteForm(BootstrapMixin, forms.Form):
+    """The applicant's note on a resubmission (修改说明): recorded with it in the trail and shown
+    to the approvers in the card of the changes since the last round."""
+
+    comment = forms.CharField(
+        label=_("Note on the changes"), required=False, max_length=RESUBMIT_NOTE_MAX,
+        widget=forms.Textarea(attrs={"rows": 2, "id": "id_resubmit_comment", "data-testid": "resubmit-note"}),
+        help_text=_("Optional: what you changed since the form was returned. The approvers see it beside the changes."),
+        error_messages={"max_length": _("The note on the changes may have at most %(limit_value)d characters.")},
+    )
 
 
 class AttachmentForm(BootstrapMixin, forms.Form):

@@ -24,7 +24,13 @@ Every hook runs inside the transaction of the case transition that called it: ra
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
+
+from django.utils.text import capfirst
+from django.utils.translation import gettext
+
+from .money import format_yuan
 
 if TYPE_CHECKING:  # pragma: no cover
     from django import forms
@@ -108,6 +114,51 @@ class CaseSection:
         """The section's content at this moment, JSON-safe, kept in every trail entry of the
         case (approvals.trail); None when the section has nothing of its own to record."""
         return None
+
+    def describe(self, snapshot: dict) -> list[tuple[str, str]]:
+        """A snapshot of this section as people read it: (label, value) pairs in the office's
+        language — money as ¥1,234.00, choices by their labels, records by their names — for
+        what changed between two submissions (the resubmission card: 上一轮 | 本轮). Reads
+        nothing from the database (the case page runs a fixed number of queries): what it names
+        must be recorded in the snapshot. Leave out what the system sets (statuses). The
+        default lists each key with its value as recorded."""
+        return [(str(key), plain_value(value)) for key, value in snapshot.items()]
+
+
+# --- helpers for a section's describe() --------------------------------------------------
+def field_label(model, name: str) -> str:
+    """A model field's name as people read it (its verbose name, in the active language)."""
+    return str(capfirst(model._meta.get_field(name).verbose_name))
+
+
+def choice_label(model, name: str, value) -> str:
+    """A recorded choice by its label (a value no longer among the choices shows as recorded)."""
+    if value in (None, ""):
+        return ""
+    return str(dict(model._meta.get_field(name).flatchoices).get(value, value))
+
+
+def money_text(value) -> str:
+    """A recorded amount ("1234.5") as ¥1,234.50; nothing as an empty string."""
+    if value in (None, "", "None"):
+        return ""
+    try:
+        return format_yuan(Decimal(str(value)))
+    except (InvalidOperation, ValueError):
+        return str(value)
+
+
+def plain_value(value) -> str:
+    """A recorded value as one line of text: lists joined with 、, nothing as an empty string."""
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple)):
+        return "、".join(filter(None, (plain_value(v) for v in value)))
+    if isinstance(value, dict):
+        return "，".join(f"{k}：{plain_value(v)}" for k, v in value.items())
+    if isinstance(value, bool):
+        return gettext("yes") if value else gettext("no")
+    return str(value)
 
 
 _SECTIONS: dict[str, CaseSection] = {}

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from core.money import try_parse_amount
+from core.workcalendar import WorkCalendar, workday_hours
 
 from . import registry
+from .registry import money_text, plain_value
 from .models import Action, Case, CaseCopy, CaseStage, RouteStep, StepAssignee
 from .permissions import delegation_scopes, visible_cases
 
@@ -141,7 +145,8 @@ def case_page(case: Case):
     attachments = list(case.attachments.select_related("uploaded_by").order_by("uploaded_at", "id"))
     copies = list(CaseCopy.objects.filter(case=case).select_related("user"))
     return {"steps": steps, "stage_groups": stage_groups(case, steps), "actions": actions,
-            "attachments": attachments, "copies": copies, "chain_decisions": chain_decisions(case)}
+            "attachments": attachments, "copies": copies, "chain_decisions": chain_decisions(case),
+            "resubmission": resubmission(case, actions)}
 
 
 def stage_groups(case: Case, steps) -> list[dict]:
@@ -486,3 +491,180 @@ def tier_detail(pk: int) -> dict | None:
         "scope": tier.matter.name if key[0] == "matter" else scope_label(key), "stage": stage_label(key[2]),
         "steps": list(tier.steps.all()), "used_by": used_by,
     }
+
+# --- rounds and what a resubmission changed ---------------------------------------------------
+#
+# A round runs from a submission (提交 / 重新提交) to what ended it: the return to the applicant,
+# the rejection, the withdrawal, the stage's or the whole form's approval — or it is still in
+# approval. Rounds are read from the trail (every entry keeps the form's content at that moment,
+# approvals.trail.case_snapshot), so the page needs no store of its own and no query per round.
+
+A = Action.Kind
+SUBMISSIONS = (A.SUBMIT, A.RESUBMIT)
+ROUND_ENDS = (A.RETURN, A.REJECT, A.WITHDRAW, A.STAGE, A.FINISH)
+
+
+@dataclass
+class Round:
+    number: int  # within its stage: 第N轮
+    stage: int
+    stage_label: str
+    submitted: Action
+    ended: Action | None = None
+    working_hours: float = 0.0
+    elapsed: timedelta = timedelta(0)
+
+    @property
+    def is_resubmission(self) -> bool:
+        return self.submitted.kind == A.RESUBMIT
+
+    @property
+    def returned(self) -> bool:
+        return self.ended is not None and self.ended.kind == A.RETURN
+
+    @property
+    def note(self) -> str:
+        """The applicant's note on the resubmission (修改说明); an entry written before the
+        note had its own key carries it in its comment."""
+        if not self.is_resubmission:
+            return ""
+        snap = self.submitted.snapshot or {}
+        return snap["note"] if "note" in snap else self.submitted.comment
+
+    @property
+    def outcome(self) -> str:
+        if self.ended is None:
+            return str(_("In approval"))
+        return {
+            A.RETURN: _("Returned for changes"), A.REJECT: _("Rejected"), A.WITHDRAW: _("Withdrawn"),
+            A.STAGE: _("Stage approved"), A.FINISH: _("Approved"),
+        }[self.ended.kind]
+
+    @property
+    def decided_by(self) -> str:
+        """Who returned or rejected it: "B 代 A" for a stand-in."""
+        a = self.ended
+        if a is None or a.kind not in (A.RETURN, A.REJECT) or a.actor is None:
+            return ""
+        name = a.actor.get_full_name()
+        return f"{name} 代 {a.on_behalf_of.get_full_name()}" if a.on_behalf_of_id else name
+
+    @property
+    def waiting(self) -> str:
+        return working_time_zh(self.working_hours)
+
+
+def working_time_zh(hours: float) -> str:
+    """Working time as people say it: "2天3小时" (a day is one working day of office hours),
+    "3小时15分", "40分钟"."""
+    minutes = int(round(hours * 60))
+    day = int(round(workday_hours() * 60)) or 24 * 60
+    days, rest = divmod(minutes, day)
+    h, m = divmod(rest, 60)
+    if days:
+        return f"{days}天{h}小时" if h else f"{days}天"
+    if h:
+        return f"{h}小时{m}分" if m else f"{h}小时"
+    return f"{m}分钟"
+
+
+def case_rounds(case: Case, actions=None, *, calendar: WorkCalendar | None = None, now=None) -> list[Round]:
+    """The case's rounds in order, from its trail (``actions``: the case page's list, in id
+    order; read here when not given). Waiting times count office hours on working days."""
+    if actions is None:
+        actions = list(Action.objects.filter(case=case).select_related("actor", "on_behalf_of").order_by("id"))
+    rounds: list[Round] = []
+    per_stage: dict[int, int] = {}
+    keys = case.stage_list
+    for a in actions:
+        if a.kind in SUBMISSIONS:
+            stage = (a.snapshot or {}).get("stage", 0)
+            per_stage[stage] = per_stage.get(stage, 0) + 1 if a.kind == A.RESUBMIT else 1
+            rounds.append(Round(
+                number=per_stage[stage], stage=stage,
+                stage_label=registry.stage_labels([keys[stage]]) if stage < len(keys) else "",
+                submitted=a,
+            ))
+        elif a.kind in ROUND_ENDS and rounds and rounds[-1].ended is None:
+            rounds[-1].ended = a
+    if rounds:
+        calendar = calendar or WorkCalendar.load()
+        now = now or timezone.now()
+        for r in rounds:
+            end = r.ended.created_at if r.ended else now
+            r.elapsed = max(end - r.submitted.created_at, timedelta(0))
+            r.working_hours = calendar.working_hours_between(r.submitted.created_at, end)
+    return rounds
+
+
+@dataclass(frozen=True)
+class Change:
+    """One field that differs between two submissions: ``group`` is empty for the header,
+    else the stage section's label."""
+
+    group: str
+    label: str
+    old: str
+    new: str
+
+
+def _attachment_names(rows) -> dict[tuple, str]:
+    return {tuple(r): f"{r[0]}：{r[1]}" for r in rows}
+
+
+def _changes(old: dict, new: dict) -> list[Change]:
+    changes = [
+        Change("", str(label), fmt(old.get(key)), fmt(new.get(key)))
+        for key, label, fmt in (
+            ("title", _("Title"), plain_value), ("reason", _("Reason"), plain_value), ("amount", _("Amount"), money_text),
+        )
+        if fmt(old.get(key)) != fmt(new.get(key))
+    ]
+    if "attachments" in old and "attachments" in new:  # entries before materials were recorded: unknown
+        before, after = _attachment_names(old["attachments"]), _attachment_names(new["attachments"])
+        added = [name for key, name in after.items() if key not in before]
+        removed = [name for key, name in before.items() if key not in after]
+        if added:
+            changes.append(Change("", str(_("Attachments added")), "", "、".join(added)))
+        if removed:
+            changes.append(Change("", str(_("Attachments removed")), "、".join(removed), ""))
+    old_sections, new_sections = old.get("sections") or {}, new.get("sections") or {}
+    for key in dict.fromkeys([*old_sections, *new_sections]):
+        a, b = old_sections.get(key), new_sections.get(key)
+        if a == b:
+            continue
+        section = registry.get(key) or registry.CaseSection()
+        group = str(section.label) if section.label else key
+        before, after = dict(section.describe(a) if a else []), dict(section.describe(b) if b else [])
+        for label in dict.fromkeys([*before, *after]):
+            if before.get(label, "") != after.get(label, ""):
+                changes.append(Change(group, str(label), before.get(label, ""), after.get(label, "")))
+    return changes
+
+
+def resubmission(case: Case, actions=None, *, now=None) -> dict | None:
+    """The case page's card of a resubmission, or None: shown when the latest submission of the
+    case's current stage resubmitted a returned form. Compares what the last two submissions
+    held (their trail snapshots) and lists every round with its waiting time."""
+    if actions is None:
+        actions = list(Action.objects.filter(case=case).select_related("actor", "on_behalf_of").order_by("id"))
+    submissions = [a for a in actions if a.kind in SUBMISSIONS]
+    if not submissions or submissions[-1].kind != A.RESUBMIT or (submissions[-1].snapshot or {}).get("stage", 0) != case.stage:
+        return None
+    rounds = case_rounds(case, actions, now=now)
+    current, previous = rounds[-1], rounds[-2]
+    return {
+        "current": current,
+        "previous": previous,
+        "rounds": rounds,
+        "several_stages": len({r.stage for r in rounds}) > 1,
+        "changes": _changes(previous.submitted.snapshot or {}, current.submitted.snapshot or {}),
+    }
+
+
+def resubmission_diff(case: Case, actions=None) -> list[Change]:
+    """What the last resubmission changed against the submission before it: the header fields
+    (title, reason, amount, materials added or removed) and each stage section's fields, as
+    (group, label, old, new); empty when nothing changed or the case was never resubmitted."""
+    card = resubmission(case, actions)
+    return card["changes"] if card else []

@@ -66,6 +66,20 @@ def clean_amount(value, *, required: bool) -> Decimal | None:
         raise ApprovalError(str(e), code=f"amount_{e.code}") from None
 
 
+RESUBMIT_NOTE_MAX = 2000
+
+
+def clean_resubmit_note(note) -> str:
+    """The applicant's note on a resubmission (修改说明): optional, at most 2000 characters."""
+    note = (note or "").strip()
+    if len(note) > RESUBMIT_NOTE_MAX:
+        raise ApprovalError(
+            _("The note on the changes may have at most %(n)d characters.") % {"n": RESUBMIT_NOTE_MAX},
+            code="note_too_long",
+        )
+    return note
+
+
 def _clean_title(title: str) -> str:
     title = (title or "").strip()
     if not title:
@@ -725,7 +739,10 @@ def case_return(*, case: Case, actor: User, comment: str, step_id: int | None = 
 
 def case_resubmit(*, case: Case, actor: User, comment: str = "") -> list[str]:
     """Resubmit after a return: back to the step that returned it, or from the start, as the
-    matter says; if the amount now falls in another tier the route is rebuilt from the start."""
+    matter says; if the amount now falls in another tier the route is rebuilt from the start.
+    ``comment`` is the applicant's note on what they changed (修改说明, optional), shown to
+    the approvers with the changes since the last round."""
+    comment = clean_resubmit_note(comment)
     current = Case.objects.select_related("matter", "unit", "applicant", "policy").get(pk=case.pk)
     if current.status == S.RETURNED and current.applicant_id == actor.pk:
         amount = stage_amount(current)
@@ -757,7 +774,8 @@ def case_resubmit(*, case: Case, actor: User, comment: str = "") -> list[str]:
         warnings = _run_submit_hooks(case, actor)  # a section's own refusal (CON-09) speaks first
         stage_amount_checked(case)  # then the engine's: no stage outgrows an earlier approval
         _record_stage(case, amount, actor)  # after the section's own rows: the lock order above
-        trail.append(case, Action.Kind.RESUBMIT, actor=actor, comment="\n".join(filter(None, [comment, *warnings])))
+        trail.append(case, Action.Kind.RESUBMIT, actor=actor, comment="\n".join(filter(None, [comment, *warnings])),
+                     note=comment)
         _advance(case, actor, from_order=start_order - 1 if start_order else -1, previous_approver_id=None)
         return warnings
 

@@ -41,6 +41,10 @@ def case_snapshot(case: Case) -> dict:
         "status": case.status,
         "stage": case.stage,
         "round": case.round,
+        # the form's materials by kind, name and content (a resubmission shows those added)
+        "attachments": [
+            list(row) for row in case.attachments.order_by("uploaded_at", "id").values_list("kind", "original_name", "sha256")
+        ],
     }
     sections = {}
     for section in registry.sections_for(case):
@@ -111,9 +115,14 @@ def recording():
             _state.queue = []
 
 
-def append(case: Case, kind: str, *, actor=None, on_behalf_of=None, step=None, comment: str = "") -> Action | None:
+def append(
+    case: Case, kind: str, *, actor=None, on_behalf_of=None, step=None, comment: str = "", note: str | None = None,
+) -> Action | None:
     """Record one entry. Inside ``recording()`` it is queued (and None returned); otherwise
-    written at once. Must run inside the transaction that made the change it records."""
+    written at once. Must run inside the transaction that made the change it records.
+
+    ``note``: the person's own words when ``comment`` also carries what the system added (a
+    resubmission's 修改说明 before the risk warnings); kept in the entry's snapshot."""
     entry = {
         "case": case,
         "kind": kind,
@@ -125,6 +134,8 @@ def append(case: Case, kind: str, *, actor=None, on_behalf_of=None, step=None, c
         # the state at this moment; the content is taken when the transition ends
         "state": {"status": case.status, "stage": case.stage, "round": case.round},
     }
+    if note is not None:
+        entry["state"]["note"] = note
     if getattr(_state, "depth", 0):
         _state.queue.append(entry)
         return None

@@ -27,6 +27,7 @@ from .forms import (
     CopyForm,
     DecisionForm,
     DelegationForm,
+    ResubmitNoteForm,
     ThresholdPreviewForm,
     TierAmountForm,
     TierStepFormSet,
@@ -67,7 +68,7 @@ def _store_all(uploads):
     return [(kind, services.store_upload(f, facts)) for kind, f, facts in uploads]
 
 
-def _form_context(request, matter, case, header, section, section_form, errors=()):
+def _form_context(request, matter, case, header, section, section_form, errors=(), note_form=None):
     have = set(case.attachments.values_list("kind", flat=True)) if case else set()
     amount = header.data.get("amount") if header.is_bound else (case.amount if case else None)
     return {
@@ -76,6 +77,7 @@ def _form_context(request, matter, case, header, section, section_form, errors=(
         "header": header,
         "section": section,
         "section_form": section_form,
+        "note_form": note_form,
         "required_kinds": [(i, k, k in have) for i, k in enumerate(matter.required_attachments)],
         "upload_errors": errors,
         "preview": _preview(request, matter, case, amount),
@@ -140,10 +142,10 @@ def case_create_view(request, matter_id: int):
     return render(request, "approvals/case_form.html", ctx, status=400 if request.method == "POST" else 200)
 
 
-def _submit_and_redirect(request, case):
+def _submit_and_redirect(request, case, note: str = ""):
     try:
         if case.status == Case.Status.RETURNED:
-            warnings = services.case_resubmit(case=case, actor=request.user, comment=request.POST.get("comment", ""))
+            warnings = services.case_resubmit(case=case, actor=request.user, comment=note)
         else:
             warnings = services.case_submit(case=case, actor=request.user)
     except ApprovalError as exc:
@@ -170,10 +172,13 @@ def case_edit_view(request, pk: int):
     header = CaseHeaderForm(header_data, matter=matter, initial=initial)
     header.frozen = case.stage > 0
     section_form = _section_form(section, request, case)
+    # a returned form is resubmitted with the applicant's note on what changed (修改说明)
+    note_form = ResubmitNoteForm(request.POST or None) if case.status == Case.Status.RETURNED else None
     upload_errors = []
     if request.method == "POST":
         uploads, upload_errors = _collect_uploads(request, matter.required_attachments if case.stage == 0 else [])
         valid = header.is_valid() & (section_form is None or section_form.is_valid()) & (not upload_errors)
+        valid &= note_form is None or note_form.is_valid()
         if valid:
             try:
                 case = services.case_save(
@@ -185,10 +190,10 @@ def case_edit_view(request, pk: int):
                 header.add_error(None, exc.message)
             else:
                 if request.POST.get("action") == "submit":
-                    return _submit_and_redirect(request, case)
+                    return _submit_and_redirect(request, case, note_form.cleaned_data["comment"] if note_form else "")
                 messages.success(request, _("Saved."))
                 return redirect("approvals:edit", pk=case.pk)
-    ctx = _form_context(request, matter, case, header, section, section_form, upload_errors)
+    ctx = _form_context(request, matter, case, header, section, section_form, upload_errors, note_form)
     return render(request, "approvals/case_form.html", ctx, status=400 if request.method == "POST" else 200)
 
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from core.money import try_parse_amount
 from approvals.money import format_yuan
-from approvals.registry import CaseSection
+from approvals.registry import CaseSection, choice_label, field_label
 from core.stages import Stage
 
 from . import selectors, services
@@ -138,6 +138,15 @@ class BudgetSection(CaseSection):
         """A later stage decided ``amount`` (the award, the contract): the reservation follows."""
         services.case_budget_follow(case=case, amount=amount, actor=actor)
 
+    def snapshot(self, case):
+        link = CaseBudget.objects.select_related("line__unit").filter(case=case).first()
+        if link is None:
+            return None
+        return {"line": link.line_id, "line_name": link.line.label}
+
+    def describe(self, snapshot):
+        return [(field_label(CaseBudget, "line"), snapshot.get("line_name") or f"#{snapshot.get('line')}")]
+
 
 class BudgetAdjustmentSection(CaseSection):
     key = Stage.BUDGET_ADJUSTMENT
@@ -199,3 +208,17 @@ class BudgetAdjustmentSection(CaseSection):
 
     def on_withdrawn(self, case, actor):
         services.budget_adjustment_release(case=case, actor=actor)
+
+    def snapshot(self, case):
+        adj = BudgetAdjustment.objects.select_related("line__unit", "to_line__unit").filter(case=case).first()
+        if adj is None:
+            return None
+        return {"kind": adj.kind, "line": adj.line_id, "line_name": adj.line.label,
+                "to_line": adj.to_line_id, "to_line_name": adj.to_line.label if adj.to_line_id else ""}
+
+    def describe(self, snapshot):
+        return [
+            (field_label(BudgetAdjustment, "kind"), choice_label(BudgetAdjustment, "kind", snapshot.get("kind"))),
+            (field_label(BudgetAdjustment, "line"), snapshot.get("line_name") or ""),
+            (field_label(BudgetAdjustment, "to_line"), snapshot.get("to_line_name") or ""),
+        ]

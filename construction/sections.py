@@ -14,11 +14,11 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils.translation import gettext_lazy
 
-from approvals.registry import CaseSection
+from approvals.registry import CaseSection, choice_label, field_label, money_text
 from core.stages import Stage
 
 from . import services
-from .models import ChangeOrder, ProgressPayment, Project, Settlement
+from .models import ChangeOrder, ProgressPayment, Project, ProjectFunding, Settlement
 
 
 class _ProjectRecordSection(CaseSection):
@@ -63,7 +63,21 @@ class InitiationSection(_ProjectRecordSection):
         if p is None:
             return None
         return {"number": p.number, "estimate": str(p.estimate), "kind": p.kind, "status": p.status,
-                "funding": [[f.budget_line_id, str(f.amount)] for f in p.funding.all()]}
+                "funding": [[f.budget_line_id, str(f.amount), f.budget_line.label]
+                            for f in p.funding.select_related("budget_line__unit")],
+                "name": p.name, "location": p.location, "necessity": p.necessity, "scale": p.scale}
+
+    def describe(self, snapshot):
+        funding = [f"{f[2] if len(f) > 2 else f'#{f[0]}'} {money_text(f[1])}" for f in snapshot.get("funding") or []]
+        return [
+            (field_label(Project, "name"), snapshot.get("name") or ""),
+            (field_label(Project, "kind"), choice_label(Project, "kind", snapshot.get("kind"))),
+            (field_label(Project, "location"), snapshot.get("location") or ""),
+            (field_label(Project, "necessity"), snapshot.get("necessity") or ""),
+            (field_label(Project, "scale"), snapshot.get("scale") or ""),
+            (field_label(Project, "estimate"), money_text(snapshot.get("estimate"))),
+            (str(ProjectFunding._meta.verbose_name_plural), "；".join(funding)),
+        ]
 
 
 class BudgetSection(InitiationSection):
@@ -81,6 +95,9 @@ class BudgetSection(InitiationSection):
         if p is None:
             return None
         return {"number": p.number, "budget": str(p.budget_estimate or ""), "approved": str(p.approved_budget or "")}
+
+    def describe(self, snapshot):
+        return [(field_label(Project, "budget_estimate"), money_text(snapshot.get("budget")))]
 
 
 class ChangeSection(_ProjectRecordSection):
@@ -112,7 +129,16 @@ class ChangeSection(_ProjectRecordSection):
         if c is None:
             return None
         return {"project": c.project_id, "amount": str(c.amount), "cumulative": str(c.cumulative), "share": str(c.share),
-                "major": c.major, "status": c.status}
+                "major": c.major, "status": c.status, "kind": c.kind, "reason": c.reason}
+
+    def describe(self, snapshot):
+        return [
+            (field_label(ChangeOrder, "kind"), choice_label(ChangeOrder, "kind", snapshot.get("kind"))),
+            (field_label(ChangeOrder, "amount"), money_text(snapshot.get("amount"))),
+            (field_label(ChangeOrder, "reason"), snapshot.get("reason") or ""),
+            (field_label(ChangeOrder, "cumulative"), money_text(snapshot.get("cumulative"))),
+            (field_label(ChangeOrder, "share"), f"{snapshot['share']}%" if snapshot.get("share") else ""),
+        ]
 
 
 class ProgressPaymentSection(_ProjectRecordSection):
@@ -140,7 +166,14 @@ class ProgressPaymentSection(_ProjectRecordSection):
         p = ProgressPayment.objects.filter(case=case).first()
         if p is None:
             return None
-        return {"project": p.project_id, "contract": p.contract_id, "amount": str(p.amount), "status": p.status}
+        return {"project": p.project_id, "contract": p.contract_id, "amount": str(p.amount), "status": p.status,
+                "invoice_number": p.invoice_number}
+
+    def describe(self, snapshot):
+        return [
+            (field_label(ProgressPayment, "amount"), money_text(snapshot.get("amount"))),
+            (field_label(ProgressPayment, "invoice_number"), snapshot.get("invoice_number") or ""),
+        ]
 
 
 class SettlementSection(_ProjectRecordSection):
@@ -169,7 +202,15 @@ class SettlementSection(_ProjectRecordSection):
         if s is None:
             return None
         return {"project": s.project_id, "amount": str(s.amount), "audited": str(s.audited_amount),
-                "retention": str(s.retention), "status": s.status}
+                "retention": str(s.retention), "status": s.status, "defects_until": str(s.defects_until)}
+
+    def describe(self, snapshot):
+        return [
+            (field_label(Settlement, "amount"), money_text(snapshot.get("amount"))),
+            (field_label(Settlement, "audited_amount"), money_text(snapshot.get("audited"))),
+            (field_label(Settlement, "retention"), money_text(snapshot.get("retention"))),
+            (field_label(Settlement, "defects_until"), snapshot.get("defects_until") or ""),
+        ]
 
 
 SECTIONS = (InitiationSection, BudgetSection, ChangeSection, ProgressPaymentSection, SettlementSection)

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from approvals.money import format_yuan
 from approvals.permissions import grant_view
-from approvals.registry import CaseSection
+from approvals.registry import CaseSection, choice_label, field_label, money_text
 from core.stages import Stage
 from documents.selectors import documents_of
 
@@ -32,6 +32,22 @@ def _chain_ids(contract: Contract | None) -> list[int]:
     ids.update(Payment.objects.filter(contract=contract).values_list("case_id", flat=True))
     ids.update(Supplement.objects.filter(contract=contract).values_list("case_id", flat=True))
     return sorted(ids)
+
+
+def _terms_text(rows) -> str:
+    """Payment terms as recorded ([kind, amount, trigger, due] or the supplement's dicts), one line."""
+    out = []
+    for t in rows or []:
+        if isinstance(t, dict):
+            kind, amount, trigger, due, name = t.get("kind"), t.get("amount"), t.get("trigger"), t.get("due_date"), t.get("name")
+        else:
+            kind, amount, trigger, due = (list(t) + [None] * 4)[:4]
+            name = ""
+        parts = [name or choice_label(PaymentTerm, "kind", kind), money_text(amount), choice_label(PaymentTerm, "trigger", trigger)]
+        if due:
+            parts.append(str(due))
+        out.append(" ".join(p for p in parts if p))
+    return "；".join(out)
 
 
 def _can_fill(case, user, key) -> bool:
@@ -108,12 +124,28 @@ class ContractSection(CaseSection):
         services.contract_cancel(case=case)
 
     def snapshot(self, case):
-        c = Contract.objects.filter(case=case).first()
+        c = Contract.objects.select_related("supplier").filter(case=case).first()
         if c is None:
             return None
         return {"number": c.number, "supplier": c.supplier_id, "amount": str(c.amount), "status": c.status,
                 "term": [str(c.start_date), str(c.end_date)],
-                "terms": [[t.kind, str(t.amount), t.trigger, str(t.due_date or "")] for t in c.terms.filter(is_active=True)]}
+                "terms": [[t.kind, str(t.amount), t.trigger, str(t.due_date or "")] for t in c.terms.filter(is_active=True)],
+                "title": c.title, "supplier_name": c.supplier.name, "category": c.category,
+                "signed_on": str(c.signed_on), "summary": c.summary}
+
+    def describe(self, snapshot):
+        term = list(snapshot.get("term") or []) + ["", ""]
+        return [
+            (field_label(Contract, "title"), snapshot.get("title") or ""),
+            (field_label(Contract, "supplier"), snapshot.get("supplier_name") or f"#{snapshot.get('supplier')}"),
+            (field_label(Contract, "category"), choice_label(Contract, "category", snapshot.get("category"))),
+            (field_label(Contract, "amount"), money_text(snapshot.get("amount"))),
+            (field_label(Contract, "signed_on"), snapshot.get("signed_on") or ""),
+            (field_label(Contract, "start_date"), term[0]),
+            (field_label(Contract, "end_date"), term[1]),
+            (field_label(Contract, "summary"), snapshot.get("summary") or ""),
+            (str(PaymentTerm._meta.verbose_name_plural), _terms_text(snapshot.get("terms"))),
+        ]
 
 
 class AcceptanceSection(CaseSection):
@@ -168,11 +200,28 @@ class AcceptanceSection(CaseSection):
         services.acceptance_cancel(case=case)
 
     def snapshot(self, case):
-        a = Acceptance.objects.filter(case=case).first()
+        a = Acceptance.objects.select_related("contract").filter(case=case).first()
         if a is None:
             return None
+        members = sorted(a.members.all(), key=lambda u: u.pk)
+        terms = sorted(a.terms.all(), key=lambda t: t.pk)
         return {"contract": a.contract_id, "date": str(a.accepted_on), "result": a.result,
-                "members": sorted(a.members.values_list("pk", flat=True)), "terms": sorted(a.terms.values_list("pk", flat=True))}
+                "members": [u.pk for u in members], "terms": [t.pk for t in terms],
+                "contract_number": a.contract.number, "opinion": a.opinion,
+                "member_names": [u.get_full_name() for u in members],
+                "term_names": [t.name or t.get_kind_display() for t in terms]}
+
+    def describe(self, snapshot):
+        return [
+            (field_label(Acceptance, "contract"), snapshot.get("contract_number") or f"#{snapshot.get('contract')}"),
+            (field_label(Acceptance, "accepted_on"), snapshot.get("date") or ""),
+            (field_label(Acceptance, "result"), choice_label(Acceptance, "result", snapshot.get("result"))),
+            (field_label(Acceptance, "opinion"), snapshot.get("opinion") or ""),
+            (field_label(Acceptance, "members"),
+             "、".join(snapshot.get("member_names") or [f"#{pk}" for pk in snapshot.get("members") or []])),
+            (field_label(Acceptance, "terms"),
+             "、".join(snapshot.get("term_names") or [f"#{pk}" for pk in snapshot.get("terms") or []])),
+        ]
 
 
 class PaymentSection(CaseSection):
@@ -243,11 +292,23 @@ class PaymentSection(CaseSection):
         services.payment_cancel(case=case)
 
     def snapshot(self, case):
-        p = Payment.objects.filter(case=case).first()
+        p = Payment.objects.select_related("contract", "term").filter(case=case).first()
         if p is None:
             return None
         return {"contract": p.contract_id, "term": p.term_id, "amount": str(p.amount) if p.amount else None,
-                "invoice": [p.invoice_number, str(p.invoice_date or ""), str(p.invoice_amount or "")], "status": p.status}
+                "invoice": [p.invoice_number, str(p.invoice_date or ""), str(p.invoice_amount or "")], "status": p.status,
+                "contract_number": p.contract.number, "term_name": p.term.name or p.term.get_kind_display(), "note": p.note}
+
+    def describe(self, snapshot):
+        invoice = list(snapshot.get("invoice") or []) + ["", "", ""]
+        return [
+            (field_label(Payment, "contract"), snapshot.get("contract_number") or f"#{snapshot.get('contract')}"),
+            (field_label(Payment, "term"), snapshot.get("term_name") or f"#{snapshot.get('term')}"),
+            (field_label(Payment, "invoice_number"), invoice[0]),
+            (field_label(Payment, "invoice_date"), invoice[1]),
+            (field_label(Payment, "invoice_amount"), money_text(invoice[2])),
+            (field_label(Payment, "note"), snapshot.get("note") or ""),
+        ]
 
 
 class SupplementSection(CaseSection):
@@ -306,8 +367,19 @@ class SupplementSection(CaseSection):
         services.supplement_cancel(case=case)
 
     def snapshot(self, case):
-        s = Supplement.objects.filter(case=case).first()
+        s = Supplement.objects.select_related("contract").filter(case=case).first()
         if s is None:
             return None
         return {"contract": s.contract_id, "old": str(s.old_amount), "new": str(s.new_amount), "status": s.status,
-                "terms": s.proposed_terms}
+                "terms": s.proposed_terms, "contract_number": s.contract.number, "direction": s.direction,
+                "new_end_date": str(s.new_end_date or ""), "content": s.content}
+
+    def describe(self, snapshot):
+        return [
+            (field_label(Supplement, "contract"), snapshot.get("contract_number") or f"#{snapshot.get('contract')}"),
+            (field_label(Supplement, "direction"), choice_label(Supplement, "direction", snapshot.get("direction"))),
+            (field_label(Supplement, "new_amount"), money_text(snapshot.get("new"))),
+            (field_label(Supplement, "new_end_date"), snapshot.get("new_end_date") or ""),
+            (field_label(Supplement, "content"), snapshot.get("content") or ""),
+            (field_label(Supplement, "proposed_terms"), _terms_text(snapshot.get("terms"))),
+        ]

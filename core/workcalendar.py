@@ -69,6 +69,14 @@ def office_hours() -> list[tuple[dt.time, dt.time]]:
     return parse_office_hours(getattr(settings, "OFFICE_HOURS", DEFAULT_OFFICE_HOURS))
 
 
+def workday_hours() -> float:
+    """The length of one working day in office hours (7.0 for ``"09:00-12:00,13:30-17:30"``)."""
+    return sum(
+        (dt.datetime.combine(dt.date.min, b) - dt.datetime.combine(dt.date.min, a)).total_seconds() / 3600
+        for a, b in office_hours()
+    )
+
+
 class WorkCalendar:
     """A snapshot of the override table joined with the package's schedule."""
 

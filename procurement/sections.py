@@ -9,12 +9,12 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils.translation import gettext_lazy
 
-from approvals.registry import CaseSection
+from approvals.registry import CaseSection, choice_label, field_label, money_text
 from core.stages import Stage
 
 from . import selectors, services
 from .forms import AwardSectionForm, PurchaseSectionForm, award_initial
-from .models import Award, Purchase
+from .models import Award, Purchase, Quote
 
 
 def _purchase(case) -> Purchase | None:
@@ -76,7 +76,25 @@ class PurchaseSection(CaseSection):
             return None
         return {"category": p.category, "item_class": p.item_class, "method": p.method, "status": p.status,
                 "deviation_approval": p.deviation_approval, "single_source_reason": p.single_source_reason,
-                "publicity": [str(p.publicity_start or ""), str(p.publicity_end or ""), p.publicity_place]}
+                "publicity": [str(p.publicity_start or ""), str(p.publicity_end or ""), p.publicity_place],
+                "justification": p.justification, "platform_number": p.platform_number}
+
+    def describe(self, snapshot):
+        publicity = list(snapshot.get("publicity") or []) + ["", "", ""]
+        rows = [
+            (field_label(Purchase, "category"), choice_label(Purchase, "category", snapshot.get("category"))),
+            (field_label(Purchase, "item_class"), snapshot.get("item_class") or ""),
+            (field_label(Purchase, "method"), choice_label(Purchase, "method", snapshot.get("method"))),
+            (field_label(Purchase, "deviation_approval"), snapshot.get("deviation_approval") or ""),
+            (field_label(Purchase, "single_source_reason"),
+             choice_label(Purchase, "single_source_reason", snapshot.get("single_source_reason"))),
+            (field_label(Purchase, "justification"), snapshot.get("justification") or ""),
+            (field_label(Purchase, "publicity_start"), publicity[0]),
+            (field_label(Purchase, "publicity_end"), publicity[1]),
+            (field_label(Purchase, "publicity_place"), publicity[2]),
+            (field_label(Purchase, "platform_number"), snapshot.get("platform_number") or ""),
+        ]
+        return rows
 
 
 class AwardSection(CaseSection):
@@ -130,11 +148,27 @@ class AwardSection(CaseSection):
         p = _purchase(case)
         if p is None:
             return None
-        award = Award.objects.filter(purchase=p).first()
+        award = Award.objects.select_related("supplier").filter(purchase=p).first()
         return {
-            "quotes": [[q.supplier_id, str(q.amount), str(q.quoted_on)] for q in p.quotes.all()],
-            "award": {"supplier": award.supplier_id, "amount": str(award.amount), "status": award.status} if award else None,
+            "quotes": [[q.supplier_id, str(q.amount), str(q.quoted_on), q.supplier.name]
+                       for q in p.quotes.select_related("supplier")],
+            "award": {"supplier": award.supplier_id, "amount": str(award.amount), "status": award.status,
+                      "supplier_name": award.supplier.name, "reason": award.reason} if award else None,
         }
+
+    def describe(self, snapshot):
+        def supplier(row_id, name):
+            return name or f"#{row_id}"
+
+        quotes = [f"{supplier(q[0], q[3] if len(q) > 3 else '')} {money_text(q[1])}（{q[2]}）"
+                  for q in snapshot.get("quotes") or []]
+        award = snapshot.get("award") or {}
+        return [
+            (str(Quote._meta.verbose_name_plural), "；".join(quotes)),
+            (field_label(Award, "supplier"), supplier(award.get("supplier"), award.get("supplier_name")) if award else ""),
+            (field_label(Award, "amount"), money_text(award.get("amount"))),
+            (field_label(Award, "reason"), award.get("reason") or ""),
+        ]
 
 
 def purchase_url(purchase: Purchase) -> str:

@@ -75,3 +75,15 @@ def test_filing_a_case_of_a_misconfigured_matter_is_refused(office):
         services.case_create(matter=matter, applicant=office.clerk, title="测试", amount="100")
     assert exc.value.code == "unknown_stage" and "budgte" in exc.value.message
     assert not Case.objects.exists()
+
+
+def test_every_section_that_records_content_describes_it_for_people():
+    """A section with a snapshot labels its fields itself (the resubmission card would otherwise
+    show the snapshot's raw keys), and the default describes any snapshot as recorded."""
+    for section in registry.all_sections().values():
+        cls = type(section)
+        if cls.snapshot is not registry.CaseSection.snapshot:
+            assert cls.describe is not registry.CaseSection.describe, section.key
+    assert registry.CaseSection().describe({"qty": 3, "tags": ["a", "b"], "ok": True}) == [
+        ("qty", "3"), ("tags", "a、b"), ("ok", "是")]
+    assert registry.money_text("1234.5") == "¥1,234.50" and registry.money_text(None) == ""

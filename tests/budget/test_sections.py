@@ -246,3 +246,33 @@ def test_line_history_shows_each_adjustment_with_its_case(client, adjustment, li
         html = client.get(reverse("budget:line_detail", args=[line.pk])).content.decode()
         block = html.split('data-testid="adjustments"')[1].split("</ul>")[0]
         assert case.number in block and "指标间调剂" in block and "已生效" in block and arrow in block
+
+
+def test_a_resubmission_shows_the_budget_line_it_moved_to(client, spending, lines, office):
+    """The budget section describes itself to the resubmission card: the line by its name."""
+    import re
+
+    from django.urls import reverse
+
+    from approvals import selectors as approval_selectors
+
+    case = spending("3000.00", line=lines.hard)
+    approvals.case_submit(case=case, actor=office.clerk)
+    approvals.case_return(case=case, actor=holders(case)[0], comment="请改用差旅费指标。")
+    client.force_login(office.clerk)
+    r = client.post(reverse("approvals:edit", args=[case.pk]), {
+        "title": case.title, "reason": case.reason, "amount": "2500.00", "budget-line": str(lines.warn.pk),
+        "action": "submit", "comment": "改用差旅费指标，金额2500元。",
+    })
+    assert r.status_code == 302
+    case.refresh_from_db()
+    assert approval_selectors.resubmission_diff(case) == [
+        approval_selectors.Change("", "金额", "¥3,000.00", "¥2,500.00"),
+        approval_selectors.Change("预算指标", "预算指标", lines.hard.label, lines.warn.label),
+    ]
+    client.force_login(office.head)
+    body = client.get(reverse("approvals:detail", args=[case.pk])).content.decode()
+    card = body[body.index('data-testid="resubmission-card"'):body.index('class="row g-3 case-columns"')]
+    assert lines.hard.label in card and lines.warn.label in card and "改用差旅费指标，金额2500元。" in card
+    assert "¥3,000.00" in card and "¥2,500.00" in card
+    assert re.search(r"<th colspan=\"3\" class=\"small\">预算指标</th>", card)

@@ -106,3 +106,20 @@ def test_unit_head_returns_a_form_and_the_clerk_resubmits(open_session, office, 
     assert held == Decimal("4200.00")
     clerk.shot("03b_clerk_resubmitted_form")
     clerk.assert_clean()
+
+    # the head opens it on a phone: what changed since the return, the note and both rounds,
+    # without sideways scrolling
+    phone = open_session(viewport=PHONE, mobile=True).sign_in(office.head, office.password)
+    phone.page.goto(f"/approvals/case/{case.pk}/")
+    card = phone.page.get_by_test_id("resubmission-card")
+    assert "本次重新提交的修改" in card.inner_text()
+    changes = card.get_by_test_id("change-row")
+    assert "¥4,500.00" in changes.filter(has_text="金额").inner_text()
+    assert "¥4,200.00" in changes.filter(has_text="金额").inner_text()
+    assert "报价单一.pdf" in changes.filter(has_text="新增附件").inner_text()
+    assert "已补充报价单，金额按最低报价调整。" in card.get_by_test_id("resubmission-note").inner_text()
+    assert card.get_by_test_id("round-row").count() == 2
+    assert "请补充三家报价单。" in card.get_by_test_id("round-row").first.inner_text()
+    assert phone.page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    phone.shot("03c_head_sees_the_changes_on_phone")
+    phone.assert_clean()

@@ -180,3 +180,24 @@ def test_budget_is_reserved_by_the_request_stage(flow, amount):
     flow.request(amount)
     fig = line_figures(flow.line)
     assert fig.arranged == D(amount)
+
+
+def test_a_resubmitted_purchase_lists_its_changed_method_and_item_class_by_label(flow):
+    from approvals import selectors as approval_selectors
+
+    case = flow.request("150000.00")
+    flow.purchase(case, method="internal_inquiry", approve=False)
+    _submit(case)
+    case.refresh_from_db()
+    holder = case.current_step.assignees.first().user
+    approval_services.case_return(case=case, actor=holder, comment="请改用竞争性方式")
+    before = Purchase.objects.get(case=case)
+    services.purchase_set(case=case, actor=case.applicant, category=before.category, item_class="办公家具",
+                          method="internal_competitive")
+    approval_services.case_resubmit(case=case, actor=case.applicant, comment="改为内部竞争性采购。")
+    case.refresh_from_db()
+    changes = {c.label: (c.group, c.old, c.new) for c in approval_selectors.resubmission_diff(case)}
+    methods = dict(Purchase._meta.get_field("method").flatchoices)
+    assert changes["采购方式"] == ("采购方式", str(methods["internal_inquiry"]), str(methods["internal_competitive"]))
+    assert changes["采购品目"][2] == "办公家具"
+    assert "状态" not in changes  # what the system sets is not the applicant's change

@@ -8,6 +8,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
 from core.money import try_parse_amount
+from documents.selectors import with_history
 
 from . import registry
 from .models import Action, Case, CaseCopy, CaseStage, RouteStep, StepAssignee
@@ -138,7 +139,8 @@ def case_page(case: Case):
     actions = list(
         Action.objects.filter(case=case).select_related("actor", "on_behalf_of", "step").order_by("id")
     )
-    attachments = list(case.attachments.select_related("uploaded_by").order_by("uploaded_at", "id"))
+    # the materials in force, each with its earlier versions (documents.selectors.with_history)
+    attachments = with_history(case.attachments.select_related("uploaded_by").order_by("uploaded_at", "id"))
     copies = list(CaseCopy.objects.filter(case=case).select_related("user"))
     return {"steps": steps, "stage_groups": stage_groups(case, steps), "actions": actions,
             "attachments": attachments, "copies": copies, "chain_decisions": chain_decisions(case)}

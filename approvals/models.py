@@ -567,6 +567,8 @@ class Action(models.Model):
         AUTO_PASS = "auto_pass", _("Auto-passed")
         COPY = "copy", _("Copied to")
         ATTACH = "attach", _("Attached a file")
+        REPLACE_FILE = "replace_file", _("Replaced a file")
+        REMOVE_FILE = "remove_file", _("Removed a file")
         STAGE = "stage", _("Moved to next stage")
         FINISH = "finish", _("Approval complete")
         HANDOVER = "handover", _("Handed over")

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.money import try_parse_amount
 from core.workcalendar import WorkCalendar, workday_hours
+from documents.selectors import with_history
 
 from . import registry
 from .registry import money_text, plain_value
@@ -142,7 +143,8 @@ def case_page(case: Case):
     actions = list(
         Action.objects.filter(case=case).select_related("actor", "on_behalf_of", "step").order_by("id")
     )
-    attachments = list(case.attachments.select_related("uploaded_by").order_by("uploaded_at", "id"))
+    # the materials in force, each with its earlier versions (documents.selectors.with_history)
+    attachments = with_history(case.attachments.select_related("uploaded_by").order_by("uploaded_at", "id"))
     copies = list(CaseCopy.objects.filter(case=case).select_related("user"))
     return {"steps": steps, "stage_groups": stage_groups(case, steps), "actions": actions,
             "attachments": attachments, "copies": copies, "chain_decisions": chain_decisions(case),

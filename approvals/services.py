@@ -146,6 +146,23 @@ def attach_stored(case: Case, stored: list[tuple[str, dict]], actor: User) -> No
         )
 
 
+_DOCUMENT_EVENTS = {"added": Action.Kind.ATTACH, "replaced": Action.Kind.REPLACE_FILE, "removed": Action.Kind.REMOVE_FILE}
+
+
+def case_document_changed(*, case: Case, event: str, document, previous=None, actor: User, label: str = "") -> None:
+    """The trail entry of a file of the form (or of a record of one of its stages, named by
+    ``label``) added, replaced or removed; written inside the change's transaction."""
+    label = label or document.kind
+    if event == "replaced":
+        comment = (f"{label}: {previous.original_name} → {document.original_name} sha256={document.sha256} "
+                   f"(sha256={previous.sha256})")
+    else:
+        comment = f"{label}: {document.original_name} sha256={document.sha256}"
+        if event == "removed" and previous is not None:
+            comment += "; " + _("the earlier version is current again: %(name)s") % {"name": previous.original_name}
+    trail.append(case, _DOCUMENT_EVENTS[event], actor=actor, comment=comment)
+
+
 def _lock(case: Case) -> Case:
     """Re-read the case under a row lock; every transition starts here."""
     # of=("self",): lock the case row only, not the matter, unit and applicant joined in

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from core.money import try_parse_amount
 from documents import registry as document_registry
 from documents.checks import check_upload
+from documents.selectors import with_history
 from org.models import Unit, User
 
 from . import registry, selectors, services, tiers, trail, work
@@ -68,8 +69,16 @@ def _store_all(uploads):
     return [(kind, services.store_upload(f, facts)) for kind, f, facts in uploads]
 
 
+def _materials(request, case) -> list:
+    """The form's materials in force, each with its earlier versions and the replace/remove
+    buttons the owner's rule allows this person."""
+    docs = with_history(case.attachments.select_related("uploaded_by").order_by("uploaded_at", "id"))
+    return document_registry.mark_allowed(request.user, docs, owner=case)
+
+
 def _form_context(request, matter, case, header, section, section_form, errors=(), note_form=None):
-    have = set(case.attachments.values_list("kind", flat=True)) if case else set()
+    attachments = _materials(request, case) if case else []
+    have = {a.kind for a in attachments}
     amount = header.data.get("amount") if header.is_bound else (case.amount if case else None)
     return {
         "matter": matter,
@@ -79,6 +88,7 @@ def _form_context(request, matter, case, header, section, section_form, errors=(
         "section_form": section_form,
         "note_form": note_form,
         "required_kinds": [(i, k, k in have) for i, k in enumerate(matter.required_attachments)],
+        "attachments": attachments,
         "upload_errors": errors,
         "preview": _preview(request, matter, case, amount),
         "active_nav": "mine",
@@ -237,6 +247,7 @@ def case_detail(request, pk: int):
     can_decide = selectors.user_can_decide(request.user, case)
     is_applicant = case.applicant_id == request.user.pk
     waiting = [a.user_id for st in page["steps"] if st.pk == case.current_step_id for a in st.current_rows if not a.decision]
+    page["attachments"] = document_registry.mark_allowed(request.user, page["attachments"], owner=case)
     ctx = {
         "standins": standins_for(waiting, category=case.category, exclude_deputy_id=case.applicant_id) if waiting else {},
         **page,

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 
+from approvals import documents as case_documents
+from approvals.services import case_document_changed
 from documents.registry import Owner
 from procurement.documents import uploader_only
 from procurement.selectors import may_read_record
@@ -44,9 +46,21 @@ def can_add(user, owner, kind: str) -> str:
     return may_attach(owner, user, kind)
 
 
+def lock(record):
+    """The form's row lock (its submission and return take it first), then the record re-read."""
+    case_documents.lock(record.case)
+    return type(record).objects.select_related("case").get(pk=record.pk)
+
+
+def on_change(*, event, document, previous, actor) -> None:
+    case_document_changed(case=document.owner.case, event=event, document=document, previous=previous, actor=actor,
+                          label=str(DocKind(document.kind).label))
+
+
 OWNERS = [
     Owner(model=model, key=key, kinds={k.value: k.label for k in KINDS[model]}, can_read=read,
-          can_add=can_add, can_delete=uploader_only(can_add))
+          can_add=can_add, can_delete=uploader_only(can_add, case_of=lambda record: record.case),
+          lock=lock, on_change=on_change)
     for model, key, read in (
         (Contract, "contract", contract_can_read),
         (Supplement, "supplement", of_contract_can_read),

@@ -17,7 +17,8 @@ from approvals.money import format_yuan
 from approvals.permissions import grant_view
 from approvals.registry import CaseSection, choice_label, field_label, money_text
 from core.stages import Stage
-from documents.selectors import documents_of
+from documents import registry as document_registry
+from documents.selectors import documents_of, with_history
 
 from . import selectors, services
 from .forms import AcceptanceSectionForm, ContractSectionForm, PaymentSectionForm, SupplementSectionForm, terms_rows
@@ -52,6 +53,13 @@ def _terms_text(rows) -> str:
 
 def _can_fill(case, user, key) -> bool:
     return case.applicant_id == user.pk and case.status in services.EDITABLE and case.stage_key == key
+
+
+def _documents(owner, user, *, editable: bool) -> list:
+    """The record's files in force with their earlier versions; while the person may change
+    them, the replace/remove buttons the owner's rule allows."""
+    docs = with_history(documents_of(owner))
+    return document_registry.mark_allowed(user, docs, owner=owner) if editable else docs
 
 
 class ContractSection(CaseSection):
@@ -92,12 +100,14 @@ class ContractSection(CaseSection):
         contract = Contract.objects.select_related("supplier", "award").filter(case=case).first()
         if contract is None:
             return {"contract": None}
+        can_upload_text = _can_fill(case, user, self.key)
+        can_upload_scan = not services.may_attach(contract, user, DocKind.CONTRACT_SCAN)
         return {
             "contract": contract,
             "terms": list(contract.terms.filter(is_active=True).order_by("seq")),
-            "documents": list(documents_of(contract)),
-            "can_upload_text": _can_fill(case, user, self.key),
-            "can_upload_scan": not services.may_attach(contract, user, DocKind.CONTRACT_SCAN),
+            "documents": _documents(contract, user, editable=can_upload_text or can_upload_scan),
+            "can_upload_text": can_upload_text,
+            "can_upload_scan": can_upload_scan,
             "case": case,
         }
 
@@ -177,8 +187,9 @@ class AcceptanceSection(CaseSection):
         acc = Acceptance.objects.select_related("contract").prefetch_related("members__unit", "terms").filter(case=case).first()
         if acc is None:
             return {"acceptance": None}
-        return {"acceptance": acc, "documents": list(documents_of(acc)),
-                "can_upload": _can_fill(case, user, self.key), "case": case}
+        can_upload = _can_fill(case, user, self.key)
+        return {"acceptance": acc, "documents": _documents(acc, user, editable=can_upload),
+                "can_upload": can_upload, "case": case}
 
     def approvers(self, case):
         acc = Acceptance.objects.filter(case=case).first()
@@ -251,9 +262,9 @@ class PaymentSection(CaseSection):
         p = Payment.objects.select_related("contract__supplier", "term", "paid_by").filter(case=case).first()
         if p is None:
             return {"payment": None}
+        can_upload = _can_fill(case, user, self.key)
         return {"payment": p, "figures": services.contract_figures(p.contract, exclude_payment_id=p.pk),
-                "documents": list(documents_of(p)), "can_upload": _can_fill(case, user, self.key),
-                "case": case}
+                "documents": _documents(p, user, editable=can_upload), "can_upload": can_upload, "case": case}
 
     def check_amount(self, case, amount, form_data, user):
         """Live check while the payment is filled: what the chosen contract allows now."""
@@ -338,8 +349,9 @@ class SupplementSection(CaseSection):
             return {"supplement": None}
         rows = [{**r, "kind_label": PaymentTerm.Kind(r["kind"]).label, "trigger_label": PaymentTerm.Trigger(r["trigger"]).label}
                 for r in services._supplement_rows(s)]
-        return {"supplement": s, "rows": rows, "documents": list(documents_of(s)),
-                "can_upload": _can_fill(case, user, self.key), "case": case}
+        can_upload = _can_fill(case, user, self.key)
+        return {"supplement": s, "rows": rows, "documents": _documents(s, user, editable=can_upload),
+                "can_upload": can_upload, "case": case}
 
     def stage_amount(self, case):
         """The contract's new total: a supplement is routed at the tier of what the contract

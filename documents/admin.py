@@ -10,12 +10,21 @@ from .models import Document
 
 @admin.register(Document)
 class DocumentAdmin(admin.ModelAdmin):
-    list_display = ("original_name", "kind_label", "owner_label", "owner_id", "size", "uploaded_by", "uploaded_at")
+    list_display = ("original_name", "kind_label", "owner_label", "owner_id", "size", "uploaded_by", "uploaded_at",
+                    "is_current")
     list_filter = ("uploaded_at",)
     search_fields = ("original_name", "sha256")
     list_select_related = ("uploaded_by",)
     fields = readonly_fields = ("original_name", "kind_label", "owner_label", "owner_id", "size", "sha256", "uploaded_by",
-                                "uploaded_at")
+                                "uploaded_at", "superseded_by")
+
+    def get_queryset(self, request):
+        # every version: the replaced ones are history, still on record
+        return Document.all_versions.select_related("uploaded_by")
+
+    @admin.display(description=_("current version"), boolean=True)
+    def is_current(self, obj):
+        return obj.superseded_by_id is None
 
     @admin.display(description=_("kind"))
     def kind_label(self, obj):

@@ -21,6 +21,18 @@ def _upload_to(instance, filename):
     return stored_name(instance.sha256, instance.extension)
 
 
+# opened in the browser (预览) rather than downloaded: the types a browser shows by itself
+PREVIEWABLE = {".pdf": "application/pdf", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
+
+
+class CurrentDocuments(models.Manager):
+    """The files in force: a version replaced by a newer one is history, seen only through
+    ``Document.all_versions`` (the earlier versions of a file, the blob store's bookkeeping)."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(superseded_by__isnull=True)
+
+
 class Document(models.Model):
     owner_type = models.ForeignKey(ContentType, verbose_name=_("kind of record"), on_delete=models.PROTECT, related_name="+")
     owner_id = models.PositiveBigIntegerField(_("record number"))
@@ -37,6 +49,16 @@ class Document(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"
     )
     uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+    # A replaced file keeps its row and its stored bytes: the newer version points back through
+    # this link (the version chain, newest first). Removing the newer version (allowed only while
+    # it was never submitted) makes the earlier one current again.
+    superseded_by = models.ForeignKey(
+        "self", verbose_name=_("replaced by"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="earlier_versions",
+    )
+
+    objects = CurrentDocuments()
+    all_versions = models.Manager()
 
     class Meta:
         verbose_name = _("document")
@@ -46,6 +68,14 @@ class Document(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+    @property
+    def is_current(self) -> bool:
+        return self.superseded_by_id is None
+
+    @property
+    def previewable(self) -> bool:
+        return self.extension.lower() in PREVIEWABLE
 
     @property
     def kind_label(self) -> str:

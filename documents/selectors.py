@@ -37,3 +37,34 @@ def documents_by_owners(owners) -> dict[tuple[type, int], list[Document]]:
     for d in Document.objects.filter(q).order_by("id"):
         docs.setdefault((model_of[d.owner_type_id], d.owner_id), []).append(d)
     return docs
+
+
+def with_history(documents) -> list[Document]:
+    """Set ``history`` on each current document: its earlier versions, newest first, each with
+    ``replaced_by`` (the version that replaced it: who and when). One query for them all."""
+    documents = list(documents)
+    if not documents:
+        return documents
+    q = Q()
+    for owner_type_id, owner_ids in _owners_of(documents).items():
+        q |= Q(owner_type_id=owner_type_id, owner_id__in=sorted(owner_ids))
+    earlier = {
+        d.superseded_by_id: d
+        for d in Document.all_versions.filter(q, superseded_by__isnull=False).select_related("uploaded_by").order_by("id")
+    }
+    for d in documents:
+        chain, newer = [], d
+        while newer.pk in earlier and len(chain) < 100:
+            older = earlier[newer.pk]
+            older.replaced_by = newer
+            chain.append(older)
+            newer = older
+        d.history = chain
+    return documents
+
+
+def _owners_of(documents) -> dict[int, set[int]]:
+    owners: dict[int, set[int]] = {}
+    for d in documents:
+        owners.setdefault(d.owner_type_id, set()).add(d.owner_id)
+    return owners

@@ -6,6 +6,8 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
+from approvals import documents as case_documents
+from approvals.services import case_document_changed
 from core.stages import Stage
 from documents.registry import Owner
 
@@ -30,16 +32,33 @@ def quote_can_add(user, quote: Quote, kind: str) -> str:
     return ""
 
 
-def uploader_only(can_add):
-    """Remove a file: whoever may add it now, and only the person who uploaded it."""
+def uploader_only(can_add, case_of=None):
+    """Remove a file: whoever may add it now, and only the person who uploaded it; for a record
+    of a form's stage (``case_of`` gives the form), only a file never in front of an approver
+    (one submitted stays on record and is replaced instead)."""
 
     def can_delete(user, document) -> str:
         reason = can_add(user, document.owner, document.kind)
         if reason or document.uploaded_by_id != user.pk:
             return reason or _("Only the person who uploaded a file may remove it.")
+        case = case_of(document.owner) if case_of is not None else None
+        if case is not None and case_documents.seen_by_approvers(case, document):
+            return case_documents.submitted_refusal(document)
         return ""
 
     return can_delete
+
+
+def quote_lock(quote: Quote) -> Quote:
+    """The form's row lock (its submission and return take it first), then the quote re-read."""
+    case_documents.lock(quote.purchase.case)
+    return Quote.objects.select_related("purchase__case", "supplier").get(pk=quote.pk)
+
+
+def quote_changed(*, event, document, previous, actor) -> None:
+    quote = document.owner
+    case_document_changed(case=quote.purchase.case, event=event, document=document, previous=previous, actor=actor,
+                          label=f"{DocKind.QUOTE.label}（{quote.supplier.name}）")
 
 
 def qualification_can_read(user, qualification: SupplierQualification) -> bool:
@@ -57,7 +76,9 @@ def qualification_can_add(user, qualification: SupplierQualification, kind: str)
 
 OWNERS = [
     Owner(model=Quote, key="quote", kinds={DocKind.QUOTE.value: DocKind.QUOTE.label},
-          can_read=quote_can_read, can_add=quote_can_add, can_delete=uploader_only(quote_can_add)),
+          can_read=quote_can_read, can_add=quote_can_add,
+          can_delete=uploader_only(quote_can_add, case_of=lambda quote: quote.purchase.case),
+          lock=quote_lock, on_change=quote_changed),
     Owner(model=SupplierQualification, key="qualification",
           kinds={DocKind.QUALIFICATION.value: DocKind.QUALIFICATION.label},
           can_read=qualification_can_read, can_add=qualification_can_add,

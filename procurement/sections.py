@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from approvals.registry import CaseSection, choice_label, field_label, money_text
 from core.stages import Stage
+from documents import registry as document_registry
 
 from . import selectors, services
 from .forms import AwardSectionForm, PurchaseSectionForm, award_initial
@@ -122,8 +123,11 @@ class AwardSection(CaseSection):
             return {"purchase": None}
         award = Award.objects.select_related("supplier").filter(purchase=p).first()
         can_upload = case.applicant_id == user.pk and case.status in services.EDITABLE and case.stage_key == Stage.AWARD
-        return {"purchase": p, "quotes": selectors.quotes_with_documents(p), "award": award, "can_upload": can_upload,
-                "case": case}
+        quotes = selectors.quotes_with_documents(p, history=True)
+        if can_upload:  # the replace/remove buttons the owner's rule allows (no rule call for a reader)
+            for q in quotes:
+                document_registry.mark_allowed(user, q.documents, owner=q)
+        return {"purchase": p, "quotes": quotes, "award": award, "can_upload": can_upload, "case": case}
 
     def stage_amount(self, case):
         award = Award.objects.filter(purchase__case=case).only("amount").first()

@@ -13,7 +13,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from approvals.permissions import visible_cases
-from documents.selectors import documents_by_owner
+from documents.selectors import documents_by_owner, with_history
 from org.models import FunctionalDepartment, Role
 from org.selectors import visible_unit_ids
 
@@ -155,10 +155,13 @@ def purchase_for_user(user, pk) -> Purchase:
     return purchase
 
 
-def quotes_with_documents(purchase: Purchase) -> list[Quote]:
-    """The purchase's quotes, each with ``documents`` (list), in two queries."""
+def quotes_with_documents(purchase: Purchase, *, history: bool = False) -> list[Quote]:
+    """The purchase's quotes, each with ``documents`` (list), in two queries; with ``history``
+    each document also carries its earlier versions (one query more)."""
     quotes = list(purchase.quotes.select_related("supplier").order_by("amount", "id"))
     docs = documents_by_owner(Quote, [q.pk for q in quotes])
+    if history:
+        with_history([d for ds in docs.values() for d in ds])
     for q in quotes:
         q.documents = docs.get(q.pk, [])
     return quotes

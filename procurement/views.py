@@ -69,7 +69,7 @@ def purchase_detail(request, pk: int):
     award = Award.objects.select_related("supplier", "quote").filter(purchase=purchase).first()
     return render(request, "procurement/purchase_detail.html", {
         "active_nav": "procurement", "purchase": purchase, "award": award,
-        "quotes": selectors.quotes_with_documents(purchase),
+        "quotes": selectors.quotes_with_documents(purchase, history=True),
         "requirement": selectors.method_requirement(amount=purchase.case.amount, category=purchase.category)
         if purchase.case.amount else None,
         "history": purchase.history.select_related("history_user").order_by("-history_date")[:20],

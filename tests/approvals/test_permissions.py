@@ -58,14 +58,20 @@ def test_attachment_url_is_permission_checked(client, office, spend):
     assert client.get(reverse("documents:download", args=[att.pk + 999])).status_code == 404
 
 
-def test_a_forms_materials_are_added_by_its_applicant_and_never_removed(client, office, spend):
+def test_a_forms_materials_are_added_by_its_applicant_and_removed_only_before_submission(client, office, spend):
+    from approvals import services
+
     client.force_login(office.clerk)
     client.post(reverse("approvals:create", args=[spend.pk]),
-                {"title": "附件测试", "amount": "100", "action": "save", "file_other": pdf_upload("依据.pdf")})
-    att = Document.objects.get()
+                {"title": "附件测试", "amount": "100", "action": "save",
+                 "file_other": [pdf_upload("依据.pdf"), pdf_upload("草稿误传.pdf", b"%PDF-1.4 other")]})
+    att, wrong = Document.objects.order_by("id")
     assert att.owner.applicant == office.clerk and att.kind == "其他材料"
-    response = client.post(reverse("documents:delete", args=[att.pk]), {"next": "/"})
-    assert response.status_code == 302 and "不能删除" in client.get("/").content.decode()
+    response = client.post(reverse("documents:delete", args=[wrong.pk]), {"next": "/"})  # a draft: it may go
+    assert response.status_code == 302 and "文件已删除" in client.get("/").content.decode()
+    services.case_submit(case=att.owner, actor=office.clerk)
+    response = client.post(reverse("documents:delete", args=[att.pk]), {"next": "/"})  # submitted: it stays
+    assert response.status_code == 302 and "草稿或被退回" in client.get("/").content.decode()
     # a reader who is not the applicant (the unit head) may read but not add through the generic upload
     client.force_login(office.head)
     response = client.post(reverse("documents:upload"), {"owner": "case", "owner_id": att.owner_id, "kind": "其他材料",

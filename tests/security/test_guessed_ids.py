@@ -22,6 +22,7 @@ def _foreign_gets(w):
         reverse("approvals:edit", args=[w.foreign.pk]),
         reverse("approvals:pdf", args=[w.foreign.pk]),
         reverse("documents:download", args=[w.foreign_attachment.pk]),
+        reverse("documents:preview", args=[w.foreign_attachment.pk]),
         reverse("approvals:preview", args=[w.spend.pk]) + f"?case={w.foreign.pk}&amount=1",
         reverse("budget:line_detail", args=[w.foreign_line.pk]),
         reverse("budget:ledger") + f"?line={w.foreign_line.pk}",
@@ -48,6 +49,7 @@ def _foreign_posts(w):
         (reverse("contracts:supplement_request", args=[w.contract.pk]), {}),
         (reverse("contracts:payment_pay", args=[w.payment.pk]), {"paid_on": "2026-01-05", "bank_reference": "X"}),
         (reverse("documents:delete", args=[w.contract_doc.pk]), {}),
+        (reverse("documents:replace", args=[w.contract_doc.pk]), {}),
     ]
 
 

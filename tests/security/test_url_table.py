@@ -114,6 +114,8 @@ TABLE = {
     "documents:upload": (lambda w: reverse("documents:upload"), st(405)),
     "documents:download": (lambda w: reverse("documents:download", args=[w.contract_doc.pk]), st(200, **HIDDEN_FROM_UNIT)),
     "documents:delete": (lambda w: reverse("documents:delete", args=[w.contract_doc.pk]), st(405)),
+    "documents:preview": (lambda w: reverse("documents:preview", args=[w.contract_doc.pk]), st(200, **HIDDEN_FROM_UNIT)),
+    "documents:replace": (lambda w: reverse("documents:replace", args=[w.contract_doc.pk]), st(405)),
     # payments: the desk is for the cashier, the accountant and the supervisor (and administrators)
     "payments:desk": (lambda w: reverse("payments:desk"), only(DESK, 200, 403)),
     "payments:history": (lambda w: reverse("payments:history"), only(DESK, 200, 403)),

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('approvals', '0012_notification_event_unread_once'),
+        ('approvals', '0014_rename_tiers_from_their_ranges'),
     ]
 
     operations = [
